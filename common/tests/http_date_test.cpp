@@ -1,0 +1,73 @@
+#include "conflictlab/common/http_date.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace conflictlab;
+using namespace std::chrono;
+
+namespace {
+WallTime example() { return WallTime{sys_days{1994y / November / 6} + 8h + 49min + 37s}; }
+}  // namespace
+
+// RFC 9110 5.6.7: the three accepted forms of the same instant.
+TEST(HttpDate, ParsesAllThreeForms) {
+    EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), example());
+    EXPECT_EQ(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), example());
+    EXPECT_EQ(parse_http_date("Sun Nov  6 08:49:37 1994"), example());
+}
+
+TEST(HttpDate, FormatsImfFixdate) { EXPECT_EQ(format_http_date(example()), "Sun, 06 Nov 1994 08:49:37 GMT"); }
+
+TEST(HttpDate, RejectsInvalid) {
+    EXPECT_FALSE(parse_http_date(""));
+    EXPECT_FALSE(parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"));
+}
+
+TEST(Rfc3339, ParsesZuluWithMillis) {
+    auto t = parse_rfc3339("2026-11-27T10:00:00.123Z");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(*t, WallTime{sys_days{2026y / November / 27} + 10h + 123ms});
+}
+
+TEST(Rfc3339, AppliesOffset) {
+    EXPECT_EQ(parse_rfc3339("2026-11-27T11:00:00+01:00"), parse_rfc3339("2026-11-27T10:00:00Z"));
+    EXPECT_EQ(parse_rfc3339("2026-11-27T09:30:00-00:30"), parse_rfc3339("2026-11-27T10:00:00Z"));
+}
+
+TEST(Rfc3339, TruncatesBeyondMillis) {
+    EXPECT_EQ(parse_rfc3339("2026-11-27T10:00:00.123999Z"), parse_rfc3339("2026-11-27T10:00:00.123Z"));
+    EXPECT_EQ(parse_rfc3339("2026-11-27T10:00:00.5Z"), parse_rfc3339("2026-11-27T10:00:00.500Z"));
+}
+
+TEST(Rfc3339, RoundTrips) {
+    auto t = parse_rfc3339("2026-01-02T03:04:05.006Z");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(format_rfc3339(*t), "2026-01-02T03:04:05.006Z");
+}
+
+TEST(Rfc3339, RejectsInvalid) {
+    EXPECT_FALSE(parse_rfc3339("2026-11-27"));
+    EXPECT_FALSE(parse_rfc3339("2026-11-27T10:00:00"));  // offset is required
+    EXPECT_FALSE(parse_rfc3339("2026-13-27T10:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("2026-11-27T10:00:00.Z"));
+    EXPECT_FALSE(parse_rfc3339("2026-11-27T10:00:00Zjunk"));
+}
+
+// RFC 9110 10.2.3: Retry-After = HTTP-date / delay-seconds
+TEST(RetryAfter, DelaySeconds) {
+    EXPECT_EQ(parse_retry_after("120", example()), milliseconds{120000});
+    EXPECT_EQ(parse_retry_after("0", example()), milliseconds{0});
+}
+
+TEST(RetryAfter, HttpDateRelativeToNow) {
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", example()), milliseconds{3000});
+    EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", example()), milliseconds{0});
+}
+
+TEST(RetryAfter, HugeDelaySaturatesAndGarbageIsRejected) {
+    EXPECT_TRUE(parse_retry_after("99999999999999999999", example()));
+    EXPECT_FALSE(parse_retry_after("-5", example()));
+    EXPECT_FALSE(parse_retry_after("soon", example()));
+}

@@ -1,0 +1,32 @@
+// conflictlab: one program, one subcommand per job (see docs/cli.md).
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "command.hpp"
+
+int main(int argc, char** argv) {
+    using namespace conflictlab::cli;
+    CLI::App app{"Conflict Lab: HTTP optimistic-concurrency conflicts, made boring.", "conflictlab"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", CONFLICTLAB_VERSION);
+    int exit_code = kExitOk;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // CLI11 has its own exit codes; ours are 0/1/2 (bad usage = 2).
+        app.exit(e);
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::cerr << "conflictlab: error: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    return exit_code;
+}
