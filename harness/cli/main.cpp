@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", CONFLICTLAB_VERSION);
     int exit_code = kExitOk;
+    add_mock_command(app, exit_code);
+    add_run_command(app, exit_code);
+    add_sweep_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -11,7 +11,8 @@
 //   3. `delay` and `fate` are copied to the Response for the front end.
 //
 // Several rules may fire for one request; their actions compose (delays add,
-// the first status wins, the first non-`respond` fate wins).
+// the first status wins together with its Retry-After and body, the first
+// non-`respond` fate wins). docs/fault-rules.md describes the composition.
 
 #include <chrono>
 #include <optional>
@@ -31,9 +32,14 @@ namespace conflictlab::mock {
 enum class EtagScheme { counter, hash, uuid };
 
 struct FaultDecision {
-    std::optional<int> status;             // answer with this instead of processing
+    std::optional<int> status;               // answer with this instead of processing
     std::optional<std::string> retry_after;  // Retry-After value, verbatim
-    std::optional<nlohmann::json> body;    // response body to send with `status`
+    // Retry-After as an HTTP-date `retry_after_date_in` from now: the handler
+    // formats format_http_date(clock.wall_now() + *retry_after_date_in). The
+    // injector only knows steady time, so it cannot format the date itself.
+    // At most one of `retry_after` and `retry_after_date_in` is set.
+    std::optional<std::chrono::seconds> retry_after_date_in;
+    std::optional<nlohmann::json> body;  // response body to send with `status`
     std::chrono::milliseconds delay{0};
     bool delete_resource = false;
     std::optional<nlohmann::json> foreign_write_merge_patch;

@@ -1,0 +1,140 @@
+// `conflictlab run SCENARIO`: one scenario against the embedded mock server
+// (or --target URL), then the summary and the verdict (docs/harness.md).
+// Exit codes: 0 every expectation held, 1 one failed (or the checker found
+// an unexpected anomaly), 2 bad input or usage (nothing is run).
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "command.hpp"
+#include "conflictlab/harness/console.hpp"
+#include "conflictlab/harness/junit.hpp"
+#include "conflictlab/harness/results.hpp"
+#include "conflictlab/harness/runner.hpp"
+#include "conflictlab/harness/scenario.hpp"
+
+namespace conflictlab::cli {
+
+namespace {
+
+struct RunFlags {
+    std::string scenario;
+    std::uint64_t seed_value = 0;
+    bool seed_given = false;
+    std::optional<std::uint64_t> seed() const {
+        return seed_given ? std::optional<std::uint64_t>(seed_value) : std::nullopt;
+    }
+    std::string target;
+    int server_threads = 0;
+    int client_threads = 0;
+    std::string json_file;
+    std::string junit_file;
+    std::string history_file;
+    bool quiet = false;
+    bool no_progress = false;
+};
+
+void write_file(const std::string& path, const std::string& text, const char* flag) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out)
+        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
+}
+
+int run(const RunFlags& f) {
+    harness::Scenario scenario;
+    try {
+        scenario = harness::load_scenario_file(f.scenario);
+    } catch (const std::exception& e) {
+        std::cerr << "conflictlab run: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    harness::RunOptions options;
+    options.seed = f.seed();
+    if (!f.target.empty()) {
+        options.target_url = f.target;
+        options.reproduce_extra = "--target " + f.target;
+    }
+    options.server_threads = f.server_threads;
+    options.client_threads = f.client_threads;
+    options.scenario_file = f.scenario;
+    options.history_path = f.history_file;
+    options.version = CONFLICTLAB_VERSION;
+    const std::uint64_t seed = f.seed().value_or(scenario.seed);
+    if (!f.quiet) {
+        std::cout << "conflictlab run " << scenario.name << ": seed " << seed << " ("
+                  << scenario.total_writers() << " writers)\n"
+                  << std::flush;
+    }
+    const bool tty = isatty(STDERR_FILENO) == 1;
+    harness::Progress progress(stderr, tty, 5.0);
+    if (!f.quiet && !f.no_progress)
+        options.progress = &progress;
+
+    harness::RunResult result;
+    try {
+        result = harness::run_scenario(scenario, options);
+    } catch (const std::exception& e) {
+        std::cerr << "conflictlab run: " << f.scenario << ": " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    try {
+        if (!f.json_file.empty()) {
+            write_file(f.json_file, harness::to_json(result).dump(2) + "\n", "--json");
+        }
+        if (!f.junit_file.empty())
+            write_file(f.junit_file, harness::render_junit(result), "--junit");
+    } catch (const std::exception& e) {
+        std::cerr << "conflictlab run: " << e.what() << "\n";
+        return kExitBadInput;
+    }
+    if (f.quiet) {
+        std::cout << harness::verdict_line(result) << "\n";
+        if (!result.passed())
+            std::cout << "reproduce: " << result.reproduce << "\n";
+    } else {
+        std::cout << harness::render_summary(result);
+    }
+    std::cout << std::flush;
+    return result.passed() ? kExitOk : kExitGateFailed;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& root, int& exit_code) {
+    auto flags = std::make_shared<RunFlags>();
+    CLI::App* cmd = root.add_subcommand(
+        "run", "Run one scenario: concurrent writers through the engine against the mock server");
+    cmd->add_option("SCENARIO", flags->scenario, "Scenario file (JSON, comments allowed)")
+        ->required();
+    CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
+                                        "Seed for everything random (default: the scenario's)");
+    cmd->add_option("--target", flags->target,
+                    "External target base URL (http://HOST:PORT) instead of the embedded server");
+    cmd->add_option("--server-threads", flags->server_threads,
+                    "Embedded server I/O threads (default: target.server_threads)")
+        ->check(CLI::Range(1, 64));
+    cmd->add_option("--client-threads", flags->client_threads,
+                    "Client I/O threads (default: client.threads)")
+        ->check(CLI::Range(1, 64));
+    cmd->add_option("--json", flags->json_file, "Write the complete results as JSON to FILE");
+    cmd->add_option("--junit", flags->junit_file, "Write JUnit XML to FILE");
+    cmd->add_option("--history", flags->history_file,
+                    "Write every operation record as JSON lines to FILE (debugging)");
+    cmd->add_flag("--quiet,-q", flags->quiet, "Print only the verdict line");
+    cmd->add_flag("--no-progress", flags->no_progress, "No progress display");
+    cmd->callback([flags, seed, &exit_code] {
+        flags->seed_given = seed->count() > 0;
+        exit_code = run(*flags);
+    });
+}
+
+}  // namespace conflictlab::cli

@@ -1,0 +1,144 @@
+#pragma once
+// Workload: deterministic generation of what the writers of a scenario do.
+// Everything here is pure and seeded: the same scenario and seed give the
+// same writers (ids, groups, child seeds, clock skews, pairs), the same key
+// sequence per writer and the same update content for the same observed
+// state. Only timing (and so interleaving) differs between real runs.
+//
+// Seeds: one top-level Xoshiro256 seeded with the run seed hands out one
+// child seed per writer, in writer order (plan_writers). A writer's own
+// generator then draws, per op, the key, the PUT/PATCH choice, the field
+// and the seed of the engine RandomSource of that op's resolution.
+//
+// Body layouts per workload (docs/checker.md is the reference the checker
+// verifies against):
+//   set-add, blind      {"items": ["w0-0", "w3-1", ...]}
+//   register            {"updated_at": T, "fields": {"f0": {"value": "<op id>",
+//                        "ts": T}, ...}}: every op writes every field
+//   disjoint-fields     {"fields": {"w0": "<op id>", "w1": ...}}
+//   overlapping-fields  {"updated_at": T, "fields": {"f0": {"value": "<op id>",
+//                        "ts": T}, ...}}: every op writes one field
+//
+// Thread-safety: KeyPicker and WorkloadModel are immutable after
+// construction and may be shared; a WriterState belongs to one writer.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "conflictlab/engine/policy.hpp"
+#include "conflictlab/engine/random.hpp"
+#include "conflictlab/engine/update.hpp"
+#include "conflictlab/harness/history.hpp"
+#include "conflictlab/harness/scenario.hpp"
+
+namespace conflictlab::harness {
+
+// Picks resource indexes [0, resources) from a KeySpec distribution.
+class KeyPicker {
+  public:
+    // REQUIRES: resources >= 1 (the scenario parser guarantees it).
+    KeyPicker(const KeySpec& spec, int resources);
+    int pick(engine::RandomSource& random) const;
+    int resources() const noexcept { return resources_; }
+
+  private:
+    KeySpec spec_;
+    int resources_ = 1;
+    std::vector<double> zipf_cdf_;  // zipf only: cumulative P(k <= i)
+};
+
+// One writer of the run, fixed before it starts.
+struct WriterPlan {
+    int index = 0;           // 0..total_writers-1, across all groups
+    std::string id;          // "w<index>", sent as X-Writer-Id
+    int group = 0;           // index into Scenario::groups
+    std::uint64_t seed = 0;  // child seed of this writer's generator
+    // Seed of the key sequence: the writer's own, except in a pair, where
+    // both writers use the lower index's so they hit the same resources.
+    std::uint64_t key_seed = 0;
+    std::int64_t skew_ms = 0;  // business clock offset, U(-skew, +skew)
+    // simultaneous_pairs: the other writer of the pair (same keys, same
+    // moments); -1 when unpaired.
+    int partner = -1;
+};
+
+// Writers in order: group 0's writers first, then group 1's... Child seeds
+// come from one Xoshiro256(seed). Pairs are (2k, 2k+1) across the whole run
+// when the workload asks for simultaneous pairs; an odd last writer is unpaired.
+std::vector<WriterPlan> plan_writers(const Scenario& scenario, std::uint64_t seed);
+
+// What the writers of one run share: the workload, the key picker and the
+// effective policies (defaults filled in for the workload, see
+// effective_policy).
+class WorkloadModel {
+  public:
+    explicit WorkloadModel(const Scenario& scenario);
+
+    const WorkloadSpec& spec() const noexcept { return spec_; }
+    const KeyPicker& keys() const noexcept { return keys_; }
+    // Effective policy of group `group`.
+    const engine::Policy& policy(int group) const { return policies_.at(group); }
+    // "<prefix><index>".
+    std::string resource_id(int index) const;
+    // The document every resource starts with.
+    nlohmann::json initial_body() const;
+
+  private:
+    WorkloadSpec spec_;
+    KeyPicker keys_;
+    std::vector<engine::Policy> policies_;
+};
+
+// The policy a group runs with: the scenario's, with what the workload needs
+// filled in where the scenario left it empty: set-add + merge gets
+// set_merge_pointers ["/items"]; register and overlapping-fields get
+// timestamp_pointer "/updated_at".
+engine::Policy effective_policy(WorkloadKind kind, engine::Policy policy);
+
+// One planned operation, before its GET: which resource, how it is sent and
+// the seed of its resolution's RandomSource.
+struct OpPlan {
+    std::uint64_t number = 0;  // 0-based index of the op within its writer
+    std::string op_id;         // "w<writer>-<number>", also the set element
+    int resource = 0;          // resource index
+    engine::WriteMethod method = engine::WriteMethod::put;
+    int field = 0;  // overlapping-fields: which field f<k>
+    std::uint64_t resolution_seed = 0;
+};
+
+// A writer's generator: draws OpPlans in order.
+class WriterState {
+  public:
+    WriterState(const WriterPlan& plan, const WorkloadModel& model);
+    // The next op. Paired writers draw the same resources (the pair shares a
+    // key seed) but their own op ids.
+    OpPlan next_op();
+    const WriterPlan& plan() const noexcept { return plan_; }
+    std::uint64_t ops_started() const noexcept { return next_number_; }
+
+  private:
+    WriterPlan plan_;
+    const WorkloadModel* model_;
+    engine::Xoshiro256 random_;
+    engine::Xoshiro256 key_random_;
+    std::uint64_t next_number_ = 0;
+};
+
+// The update an op sends given the state it read (body and token; either may
+// be absent when the GET found nothing or failed), and the intent the
+// checker verifies. `now_ms` is the writer's business clock (wall time in
+// epoch ms plus the writer's skew).
+struct GeneratedOp {
+    engine::Update update;
+    OpIntent intent;
+};
+GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                        const std::optional<nlohmann::json>& current_body,
+                        const std::optional<std::string>& current_token, std::int64_t now_ms);
+
+}  // namespace conflictlab::harness

@@ -1,0 +1,240 @@
+#include "conflictlab/harness/workload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace conflictlab::harness {
+namespace {
+
+Scenario scenario_with(int writers, int resources, WorkloadKind kind = WorkloadKind::set_add) {
+    Scenario s;
+    s.workload.kind = kind;
+    s.workload.resources = resources;
+    WriterGroup g;
+    g.writers = writers;
+    g.policy.strategy = engine::Strategy::merge;
+    s.groups.push_back(g);
+    return s;
+}
+
+TEST(PlanWriters, SameSeedGivesSameChildSeeds) {
+    const Scenario s = scenario_with(8, 4);
+    const auto a = plan_writers(s, 42);
+    const auto b = plan_writers(s, 42);
+    ASSERT_EQ(a.size(), 8u);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].seed, b[i].seed);
+        EXPECT_EQ(a[i].id, "w" + std::to_string(i));
+    }
+    const auto c = plan_writers(s, 43);
+    EXPECT_NE(a[0].seed, c[0].seed);
+    std::set<std::uint64_t> distinct;
+    for (const auto& w : a)
+        distinct.insert(w.seed);
+    EXPECT_EQ(distinct.size(), a.size());
+}
+
+TEST(PlanWriters, GroupsGetConsecutiveWriters) {
+    Scenario s = scenario_with(2, 1);
+    WriterGroup second;
+    second.name = "lww";
+    second.writers = 3;
+    s.groups.push_back(second);
+    const auto w = plan_writers(s, 1);
+    ASSERT_EQ(w.size(), 5u);
+    EXPECT_EQ(w[1].group, 0);
+    EXPECT_EQ(w[2].group, 1);
+    EXPECT_EQ(w[4].group, 1);
+}
+
+TEST(PlanWriters, SkewStaysWithinBounds) {
+    Scenario s = scenario_with(200, 1);
+    s.workload.timestamp_skew_ms = 50;
+    bool some_negative = false;
+    for (const auto& w : plan_writers(s, 7)) {
+        EXPECT_GE(w.skew_ms, -50);
+        EXPECT_LE(w.skew_ms, 50);
+        some_negative = some_negative || w.skew_ms < 0;
+    }
+    EXPECT_TRUE(some_negative);
+}
+
+TEST(PlanWriters, SimultaneousPairsShareTheirKeySequence) {
+    Scenario s = scenario_with(5, 1000);
+    s.workload.simultaneous_pairs = true;
+    const auto w = plan_writers(s, 9);
+    EXPECT_EQ(w[0].partner, 1);
+    EXPECT_EQ(w[1].partner, 0);
+    EXPECT_EQ(w[4].partner, -1);
+    const WorkloadModel model(s);
+    WriterState a(w[0], model), b(w[1], model), c(w[2], model);
+    int same_as_other_pair = 0;
+    for (int i = 0; i < 20; ++i) {
+        const OpPlan pa = a.next_op(), pb = b.next_op(), pc = c.next_op();
+        EXPECT_EQ(pa.resource, pb.resource);
+        EXPECT_NE(pa.op_id, pb.op_id);
+        same_as_other_pair += pa.resource == pc.resource ? 1 : 0;
+    }
+    EXPECT_LT(same_as_other_pair, 5);
+}
+
+TEST(WriterState, OpsAreDeterministicAndNumbered) {
+    const Scenario s = scenario_with(1, 50);
+    const auto w = plan_writers(s, 5);
+    const WorkloadModel model(s);
+    WriterState a(w[0], model), b(w[0], model);
+    for (int i = 0; i < 10; ++i) {
+        const OpPlan x = a.next_op(), y = b.next_op();
+        EXPECT_EQ(x.op_id, "w0-" + std::to_string(i));
+        EXPECT_EQ(x.resource, y.resource);
+        EXPECT_EQ(x.resolution_seed, y.resolution_seed);
+    }
+}
+
+TEST(WriterState, PatchFractionChoosesPatch) {
+    Scenario s = scenario_with(1, 1);
+    s.workload.patch_fraction = 1.0;
+    const auto w = plan_writers(s, 5);
+    const WorkloadModel model(s);
+    WriterState a(w[0], model);
+    EXPECT_EQ(a.next_op().method, engine::WriteMethod::patch);
+    s.workload.patch_fraction = 0.0;
+    const WorkloadModel put_model(s);
+    WriterState b(w[0], put_model);
+    EXPECT_EQ(b.next_op().method, engine::WriteMethod::put);
+}
+
+TEST(KeyPicker, UniformCoversEveryKey) {
+    KeySpec spec;
+    const KeyPicker picker(spec, 10);
+    engine::Xoshiro256 random(1);
+    std::set<int> seen;
+    for (int i = 0; i < 1000; ++i) {
+        const int k = picker.pick(random);
+        ASSERT_GE(k, 0);
+        ASSERT_LT(k, 10);
+        seen.insert(k);
+    }
+    EXPECT_EQ(seen.size(), 10u);
+}
+
+TEST(KeyPicker, HotSendsTheHotFractionToTheHotKeys) {
+    KeySpec spec;
+    spec.distribution = KeyDistribution::hot;
+    spec.hot_fraction = 0.9;
+    spec.hot_keys = 2;
+    const KeyPicker picker(spec, 100);
+    engine::Xoshiro256 random(3);
+    int hot = 0;
+    const int n = 20000;
+    for (int i = 0; i < n; ++i)
+        hot += picker.pick(random) < 2 ? 1 : 0;
+    EXPECT_NEAR(static_cast<double>(hot) / n, 0.9, 0.02);
+}
+
+TEST(KeyPicker, ZipfFavoursTheFirstKeys) {
+    KeySpec spec;
+    spec.distribution = KeyDistribution::zipf;
+    spec.zipf_exponent = 1.2;
+    const KeyPicker picker(spec, 1000);
+    engine::Xoshiro256 random(4);
+    std::map<int, int> counts;
+    for (int i = 0; i < 20000; ++i)
+        ++counts[picker.pick(random)];
+    EXPECT_GT(counts[0], counts[1]);
+    EXPECT_GT(counts[1], counts[10]);
+    EXPECT_GT(counts[0], 20000 / 10);
+}
+
+TEST(EffectivePolicy, SetAddMergeGetsItemsAsASet) {
+    engine::Policy p;
+    p.strategy = engine::Strategy::merge;
+    EXPECT_EQ(effective_policy(WorkloadKind::set_add, p).set_merge_pointers,
+              std::vector<std::string>{"/items"});
+    p.strategy = engine::Strategy::overwrite;
+    EXPECT_TRUE(effective_policy(WorkloadKind::set_add, p).set_merge_pointers.empty());
+    EXPECT_EQ(effective_policy(WorkloadKind::register_lww, p).timestamp_pointer, "/updated_at");
+    p.timestamp_pointer = "/when";
+    EXPECT_EQ(effective_policy(WorkloadKind::register_lww, p).timestamp_pointer, "/when");
+}
+
+TEST(GenerateOp, SetAddAppendsItsElementOnTheStateItRead) {
+    const Scenario s = scenario_with(1, 3);
+    const WorkloadModel model(s);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    const OpPlan op = state.next_op();
+    const nlohmann::json current = {{"items", {"w9-0"}}};
+    const auto g = generate_op(model, w[0], op, current, std::string("\"v3\""), 1000);
+    EXPECT_EQ(g.update.resource_id, "r-" + std::to_string(op.resource));
+    EXPECT_EQ(g.update.payload, (nlohmann::json{{"items", {"w9-0", "w0-0"}}}));
+    EXPECT_EQ(g.update.base_token, std::optional<std::string>("\"v3\""));
+    EXPECT_EQ(g.update.base_body, std::optional<nlohmann::json>(current));
+    EXPECT_EQ(g.update.op_id, "w0-0");
+    EXPECT_EQ(g.update.writer_id, "w0");
+    EXPECT_EQ(g.intent.element, "w0-0");
+}
+
+TEST(GenerateOp, BlindSendsNoPrecondition) {
+    const Scenario s = scenario_with(1, 1, WorkloadKind::blind);
+    const WorkloadModel model(s);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    const auto g = generate_op(model, w[0], state.next_op(),
+                               nlohmann::json{{"items", nlohmann::json::array()}},
+                               std::string("\"v1\""), 1000);
+    EXPECT_FALSE(g.update.base_token.has_value());
+    EXPECT_FALSE(g.update.base_body.has_value());
+    EXPECT_EQ(g.update.payload["items"], nlohmann::json({"w0-0"}));
+}
+
+TEST(GenerateOp, RegisterWritesEveryFieldWithTheBusinessTimestamp) {
+    Scenario s = scenario_with(1, 1, WorkloadKind::register_lww);
+    s.workload.fields = 2;
+    const WorkloadModel model(s);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    const auto g = generate_op(model, w[0], state.next_op(), std::nullopt, std::nullopt, 12345);
+    const nlohmann::json cell = {{"value", "w0-0"}, {"ts", 12345}};
+    EXPECT_EQ(g.update.payload,
+              (nlohmann::json{{"updated_at", 12345}, {"fields", {{"f0", cell}, {"f1", cell}}}}));
+    EXPECT_EQ(g.intent.timestamp_ms, std::optional<std::int64_t>(12345));
+    EXPECT_EQ(g.intent.fields.at("/fields/f0"), "w0-0");
+    EXPECT_EQ(g.intent.fields.at("/fields/f1"), "w0-0");
+    EXPECT_FALSE(g.update.base_token.has_value());
+}
+
+TEST(GenerateOp, DisjointFieldsWritesOnlyTheWritersField) {
+    Scenario s = scenario_with(1, 1, WorkloadKind::disjoint_fields);
+    s.workload.patch_fraction = 1.0;
+    const WorkloadModel model(s);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    const auto g =
+        generate_op(model, w[0], state.next_op(), nlohmann::json{{"fields", {{"w7", "w7-3"}}}},
+                    std::string("\"a\""), 0);
+    EXPECT_EQ(g.update.method, engine::WriteMethod::patch);
+    EXPECT_EQ(g.update.payload, (nlohmann::json{{"fields", {{"w0", "w0-0"}}}}));
+    EXPECT_EQ(g.intent.fields.at("/fields/w0"), "w0-0");
+}
+
+TEST(GenerateOp, OverlappingFieldsPicksOneOfTheSharedFields) {
+    Scenario s = scenario_with(1, 1, WorkloadKind::overlapping_fields);
+    s.workload.fields = 3;
+    const WorkloadModel model(s);
+    EXPECT_EQ(model.initial_body()["fields"].size(), 3u);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    const OpPlan op = state.next_op();
+    const auto g = generate_op(model, w[0], op, model.initial_body(), std::string("\"a\""), 77);
+    const std::string field = "f" + std::to_string(op.field);
+    EXPECT_LT(op.field, 3);
+    EXPECT_EQ(g.update.payload["fields"][field], (nlohmann::json{{"value", "w0-0"}, {"ts", 77}}));
+    EXPECT_EQ(g.update.payload["updated_at"], 77);
+    EXPECT_EQ(g.intent.fields.at("/fields/" + field), "w0-0");
+}
+
+}  // namespace
+}  // namespace conflictlab::harness

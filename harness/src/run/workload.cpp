@@ -1,0 +1,231 @@
+#include "conflictlab/harness/workload.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace conflictlab::harness {
+
+KeyPicker::KeyPicker(const KeySpec& spec, int resources)
+    : spec_(spec), resources_(std::max(1, resources)) {
+    if (spec_.distribution == KeyDistribution::zipf) {
+        // P(k) ~ 1/(k+1)^s; the CDF is built once and shared by all writers.
+        zipf_cdf_.resize(static_cast<std::size_t>(resources_));
+        double sum = 0;
+        for (int k = 0; k < resources_; ++k) {
+            sum += 1.0 / std::pow(static_cast<double>(k + 1), spec_.zipf_exponent);
+            zipf_cdf_[static_cast<std::size_t>(k)] = sum;
+        }
+        for (auto& c : zipf_cdf_)
+            c /= sum;
+    }
+}
+
+int KeyPicker::pick(engine::RandomSource& random) const {
+    const auto uniform_in = [&random](int lo, int count) {
+        return lo + static_cast<int>(random.next() % static_cast<std::uint64_t>(count));
+    };
+    switch (spec_.distribution) {
+        case KeyDistribution::uniform:
+            return uniform_in(0, resources_);
+        case KeyDistribution::zipf: {
+            const double u = random.uniform01();
+            const auto it = std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u);
+            const auto index = static_cast<int>(it - zipf_cdf_.begin());
+            return std::min(index, resources_ - 1);
+        }
+        case KeyDistribution::hot: {
+            const int hot = std::clamp(spec_.hot_keys, 1, resources_);
+            const double u = random.uniform01();
+            if (hot == resources_ || u < spec_.hot_fraction)
+                return uniform_in(0, hot);
+            return uniform_in(hot, resources_ - hot);
+        }
+    }
+    return 0;
+}
+
+std::vector<WriterPlan> plan_writers(const Scenario& scenario, std::uint64_t seed) {
+    engine::Xoshiro256 top(seed);
+    std::vector<WriterPlan> writers;
+    const std::int64_t skew = scenario.workload.timestamp_skew_ms;
+    int index = 0;
+    for (std::size_t g = 0; g < scenario.groups.size(); ++g) {
+        for (int i = 0; i < scenario.groups[g].writers; ++i, ++index) {
+            WriterPlan w;
+            w.index = index;
+            w.id = "w" + std::to_string(index);
+            w.group = static_cast<int>(g);
+            w.seed = top.next();
+            // Keys get their own stream so a pair can share it (below).
+            w.key_seed = w.seed ^ 0x9e3779b97f4a7c15ULL;
+            if (skew > 0) {
+                const auto span = static_cast<std::uint64_t>(2 * skew + 1);
+                w.skew_ms = static_cast<std::int64_t>(top.next() % span) - skew;
+            }
+            writers.push_back(std::move(w));
+        }
+    }
+    if (scenario.workload.simultaneous_pairs) {
+        for (std::size_t i = 0; i + 1 < writers.size(); i += 2) {
+            writers[i].partner = static_cast<int>(i + 1);
+            writers[i + 1].partner = static_cast<int>(i);
+            writers[i + 1].key_seed = writers[i].key_seed;
+        }
+    }
+    return writers;
+}
+
+engine::Policy effective_policy(WorkloadKind kind, engine::Policy policy) {
+    switch (kind) {
+        case WorkloadKind::set_add:
+        case WorkloadKind::blind:
+            if (policy.strategy == engine::Strategy::merge && policy.set_merge_pointers.empty()) {
+                policy.set_merge_pointers = {"/items"};
+            }
+            break;
+        case WorkloadKind::register_lww:
+        case WorkloadKind::overlapping_fields:
+            if (policy.timestamp_pointer.empty())
+                policy.timestamp_pointer = "/updated_at";
+            break;
+        case WorkloadKind::disjoint_fields:
+            break;
+    }
+    return policy;
+}
+
+WorkloadModel::WorkloadModel(const Scenario& scenario)
+    : spec_(scenario.workload), keys_(scenario.workload.keys, scenario.workload.resources) {
+    for (const auto& group : scenario.groups) {
+        policies_.push_back(effective_policy(spec_.kind, group.policy));
+    }
+}
+
+std::string WorkloadModel::resource_id(int index) const {
+    return spec_.resource_prefix + std::to_string(index);
+}
+
+nlohmann::json WorkloadModel::initial_body() const {
+    switch (spec_.kind) {
+        case WorkloadKind::set_add:
+        case WorkloadKind::blind:
+            return {{"items", nlohmann::json::array()}};
+        case WorkloadKind::register_lww:
+        case WorkloadKind::overlapping_fields: {
+            nlohmann::json fields = nlohmann::json::object();
+            for (int f = 0; f < std::max(1, spec_.fields); ++f) {
+                fields["f" + std::to_string(f)] = nullptr;
+            }
+            return {{"updated_at", 0}, {"fields", fields}};
+        }
+        case WorkloadKind::disjoint_fields:
+            return {{"fields", nlohmann::json::object()}};
+    }
+    return nlohmann::json::object();
+}
+
+WriterState::WriterState(const WriterPlan& plan, const WorkloadModel& model)
+    : plan_(plan), model_(&model), random_(plan.seed), key_random_(plan.key_seed) {}
+
+OpPlan WriterState::next_op() {
+    OpPlan op;
+    op.number = next_number_++;
+    op.op_id = plan_.id + "-" + std::to_string(op.number);
+    op.resource = model_->keys().pick(key_random_);
+    const double patch_draw = random_.uniform01();
+    op.method = patch_draw < model_->spec().patch_fraction ? engine::WriteMethod::patch
+                                                           : engine::WriteMethod::put;
+    op.field = static_cast<int>(random_.next() %
+                                static_cast<std::uint64_t>(std::max(1, model_->spec().fields)));
+    op.resolution_seed = random_.next();
+    return op;
+}
+
+namespace {
+
+nlohmann::json object_or_initial(const WorkloadModel& model,
+                                 const std::optional<nlohmann::json>& body) {
+    if (body && body->is_object())
+        return *body;
+    return model.initial_body();
+}
+
+nlohmann::json& ensure_object(nlohmann::json& parent, const char* key) {
+    auto& child = parent[key];
+    if (!child.is_object())
+        child = nlohmann::json::object();
+    return child;
+}
+
+}  // namespace
+
+GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                        const std::optional<nlohmann::json>& current_body,
+                        const std::optional<std::string>& current_token, std::int64_t now_ms) {
+    GeneratedOp out;
+    engine::Update& u = out.update;
+    u.resource_id = model.resource_id(op.resource);
+    u.method = op.method;
+    u.writer_id = writer.id;
+    u.op_id = op.op_id;
+    u.correlation_id = op.op_id;
+    const WorkloadKind kind = model.spec().kind;
+    if (kind != WorkloadKind::blind) {
+        u.base_token = current_token;
+        if (current_body)
+            u.base_body = *current_body;
+    }
+    nlohmann::json desired = object_or_initial(model, current_body);
+    nlohmann::json patch = nlohmann::json::object();
+    switch (kind) {
+        case WorkloadKind::set_add:
+        case WorkloadKind::blind: {
+            auto& items = desired["items"];
+            if (!items.is_array())
+                items = nlohmann::json::array();
+            items.push_back(op.op_id);
+            // RFC 7396 replaces arrays whole: the patch carries the new array.
+            patch["items"] = items;
+            out.intent.element = op.op_id;
+            break;
+        }
+        case WorkloadKind::register_lww: {
+            // A register is the whole document: every field takes this op's
+            // value, so last-writer-wins by /updated_at is well defined.
+            auto& fields = ensure_object(desired, "fields");
+            for (int f = 0; f < std::max(1, model.spec().fields); ++f) {
+                const std::string name = "f" + std::to_string(f);
+                const nlohmann::json cell = {{"value", op.op_id}, {"ts", now_ms}};
+                fields[name] = cell;
+                patch["fields"][name] = cell;
+                out.intent.fields["/fields/" + name] = op.op_id;
+            }
+            desired["updated_at"] = now_ms;
+            patch["updated_at"] = now_ms;
+            out.intent.timestamp_ms = now_ms;
+            break;
+        }
+        case WorkloadKind::disjoint_fields: {
+            ensure_object(desired, "fields")[writer.id] = op.op_id;
+            patch["fields"][writer.id] = op.op_id;
+            out.intent.fields["/fields/" + writer.id] = op.op_id;
+            break;
+        }
+        case WorkloadKind::overlapping_fields: {
+            const std::string name = "f" + std::to_string(op.field);
+            const nlohmann::json cell = {{"value", op.op_id}, {"ts", now_ms}};
+            ensure_object(desired, "fields")[name] = cell;
+            desired["updated_at"] = now_ms;
+            patch["fields"][name] = cell;
+            patch["updated_at"] = now_ms;
+            out.intent.fields["/fields/" + name] = op.op_id;
+            out.intent.timestamp_ms = now_ms;
+            break;
+        }
+    }
+    u.payload = op.method == engine::WriteMethod::patch ? std::move(patch) : std::move(desired);
+    return out;
+}
+
+}  // namespace conflictlab::harness

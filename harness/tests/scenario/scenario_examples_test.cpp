@@ -1,0 +1,81 @@
+// Every scenario file shipped in the source tree parses: the examples in
+// scenarios/examples/ (documented in docs/scenarios.md) and the scenario
+// library in scenarios/*.json. A file that stops parsing after a format
+// change fails here, not in a user's CI.
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "conflictlab/harness/scenario.hpp"
+#ifdef CONFLICTLAB_HAVE_MOCK_CORE
+#include "conflictlab/mock/core_options.hpp"
+#endif
+
+namespace conflictlab::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> json_files_in(const fs::path& dir) {
+    std::vector<fs::path> out;
+    if (!fs::is_directory(dir))
+        return out;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") {
+            out.push_back(entry.path());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+const fs::path kScenarios = fs::path(CONFLICTLAB_SOURCE_DIR) / "scenarios";
+
+// Parses the file; with the mock core in the build, also the embedded
+// server's options (which parse_scenario passes through unchecked).
+Scenario load_checked(const fs::path& file) {
+    Scenario s = load_scenario_file(file.string());
+#ifdef CONFLICTLAB_HAVE_MOCK_CORE
+    if (s.target.kind == TargetKind::embedded) {
+        try {
+            (void)mock::parse_core_options(s.target.server);
+        } catch (const std::invalid_argument& e) {
+            ADD_FAILURE() << file << ": target.server: " << e.what();
+        }
+    }
+#endif
+    return s;
+}
+
+TEST(ScenarioExamples, ExamplesExistAndParse) {
+    auto files = json_files_in(kScenarios / "examples");
+    ASSERT_GE(files.size(), 2u) << "no examples in " << (kScenarios / "examples");
+    for (const auto& file : files) {
+        EXPECT_NO_THROW({
+            try {
+                Scenario s = load_checked(file);
+                EXPECT_FALSE(s.expectations.empty()) << file << ": an example shows its gates";
+            } catch (const ScenarioError& e) {
+                ADD_FAILURE() << e.what();
+                throw;
+            }
+        }) << file;
+    }
+}
+
+TEST(ScenarioExamples, LibraryScenariosParse) {
+    for (const auto& file : json_files_in(kScenarios)) {
+        try {
+            load_checked(file);
+        } catch (const ScenarioError& e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace conflictlab::harness
