@@ -153,6 +153,10 @@ json parse_document(std::string_view text, std::string_view source) {
         }
         return true;
     };
+    // The parser's own words for this case depend on the parse mode; say it plainly.
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        fail(source, "", "the file is empty (expected a JSON object)");
+    }
     try {
         return json::parse(text, callback, /*allow_exceptions=*/true, /*ignore_comments=*/true);
     } catch (const json::parse_error& e) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,33 @@ TEST(ScenarioExamples, LibraryScenariosParse) {
         } catch (const ScenarioError& e) {
             ADD_FAILURE() << e.what();
         }
+    }
+}
+
+// docs/scenarios.md ends with a complete annotated example (the ```jsonc
+// block); documentation that does not parse teaches the wrong format.
+TEST(ScenarioExamples, DocumentedExampleParses) {
+    const fs::path doc = fs::path(CONFLICTLAB_SOURCE_DIR) / "docs" / "scenarios.md";
+    std::ifstream in(doc);
+    ASSERT_TRUE(in) << doc;
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string md = text.str();
+    const std::string open = "```jsonc\n";
+    auto start = md.find(open);
+    ASSERT_NE(start, std::string::npos) << "no ```jsonc block in " << doc;
+    start += open.size();
+    auto end = md.find("```", start);
+    ASSERT_NE(end, std::string::npos);
+    try {
+        Scenario s = parse_scenario(md.substr(start, end - start), "docs/scenarios.md");
+        EXPECT_EQ(s.groups.size(), 2u);
+        EXPECT_EQ(s.expectations.size(), 7u);
+#ifdef CONFLICTLAB_HAVE_MOCK_CORE
+        EXPECT_NO_THROW((void)mock::parse_core_options(s.target.server));
+#endif
+    } catch (const ScenarioError& e) {
+        FAIL() << e.what();
     }
 }
 

@@ -330,11 +330,15 @@ TEST(ScenarioValidationSyntax, JsonErrorNamesLineAndColumn) {
               "'}'; expected string literal");
 }
 
-// Disabled at landing: message wording in flux (work in progress, issue #4).
-TEST(ScenarioValidationSyntax, DISABLED_EmptyFile) {
-    EXPECT_EQ(error_of(""),
-              "quick.json: line 1, column 1: attempting to parse an empty input; check that your "
-              "input string or stream contains the expected JSON");
+TEST(ScenarioValidationSyntax, EmptyFile) {
+    EXPECT_EQ(error_of(""), "quick.json: the file is empty (expected a JSON object)");
+    EXPECT_EQ(error_of(" \n\t\r\n"), "quick.json: the file is empty (expected a JSON object)");
+}
+
+TEST(ScenarioValidationSyntax, OnlyCommentsIsASyntaxError) {
+    EXPECT_EQ(error_of("// nothing yet\n"),
+              "quick.json: line 2, column 1: syntax error while parsing value - unexpected end of "
+              "input; expected '[', '{', or a literal");
 }
 
 TEST(ScenarioValidationSyntax, NestingIsBounded) {

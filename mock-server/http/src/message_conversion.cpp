@@ -61,7 +61,8 @@ std::size_t to_beast_response(Response&& response, unsigned version, bool keep_a
             continue;
         out.insert(name, value);
     }
-    if (out.find(bhttp::field::date) == out.end()) out.set(bhttp::field::date, cached_http_date());
+    if (out.find(bhttp::field::date) == out.end())
+        out.set(bhttp::field::date, cached_http_date());
     out.keep_alive(keep_alive);
     if (bodiless_status(response.status))
         return 0;

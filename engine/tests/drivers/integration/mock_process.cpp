@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,9 +72,27 @@ MockProcess::MockProcess(const std::vector<std::string>& extra_args) {
     std::vector<std::string> argv = {bin, "mock", "--port", "0", "--threads", "2"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     int fds[2];
-    if (::pipe(fds) != 0)
+    if (::pipe2(fds, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe");
-    pid_ = spawn(argv, fds[1]);
+    std::vector<char*> args;
+    for (auto& a : argv)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0)
+        throw std::runtime_error("fork");
+    if (pid_ == 0) {
+        // The server must not outlive a test process that dies without
+        // running destructors (crash, SIGPIPE, timeout).
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        ::dup2(fds[1], 1);
+        ::dup2(fds[1], 2);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
     ::close(fds[1]);
     out_fd_ = fds[0];
 

@@ -269,7 +269,8 @@ void Session<Stream>::handle_request() {
         answer = front_end_problem(500, "the mock server failed to handle this request");
     }
     // Whatever the handler says, a HEAD answer never carries a body.
-    if (method_ == "HEAD") answer.head = true;
+    if (method_ == "HEAD")
+        answer.head = true;
     fate_ = answer.fate;
     const auto delay = std::min(answer.delay, shared_.options.hang_limit);
     if (shared_.access_log != nullptr)
