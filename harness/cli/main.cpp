@@ -8,7 +8,8 @@
 
 int main(int argc, char** argv) {
     using namespace conflictlab::cli;
-    CLI::App app{"Conflict Lab: HTTP optimistic-concurrency conflicts, made boring.", "conflictlab"};
+    CLI::App app{"Conflict Lab: HTTP optimistic-concurrency conflicts, made boring.",
+                 "conflictlab"};
     app.require_subcommand(1);
     app.set_version_flag("--version", CONFLICTLAB_VERSION);
     int exit_code = kExitOk;

@@ -17,14 +17,16 @@ constexpr std::array<std::pair<WorkloadKind, std::string_view>, 5> kWorkloadName
 
 std::string_view workload_kind_name(WorkloadKind kind) noexcept {
     for (const auto& [k, name] : kWorkloadNames) {
-        if (k == kind) return name;
+        if (k == kind)
+            return name;
     }
     return "unknown";
 }
 
 std::optional<WorkloadKind> parse_workload_kind(std::string_view name) noexcept {
     for (const auto& [k, n] : kWorkloadNames) {
-        if (n == name) return k;
+        if (n == name)
+            return k;
     }
     return std::nullopt;
 }
@@ -34,8 +36,10 @@ Acknowledgement acknowledgement_of(const engine::Outcome& outcome) noexcept {
     using engine::OutcomeKind;
     switch (outcome.kind) {
         case OutcomeKind::success:
-        case OutcomeKind::resolved: return Acknowledgement::acknowledged;
-        case OutcomeKind::discarded: return Acknowledgement::discarded;
+        case OutcomeKind::resolved:
+            return Acknowledgement::acknowledged;
+        case OutcomeKind::discarded:
+            return Acknowledgement::discarded;
         case OutcomeKind::failed:
             // A write whose fate is unknown may or may not be in the final
             // state; the checker must not count it either way.
