@@ -5,7 +5,7 @@ real client (http.client, ssl, raw sockets), and always stop it.
 Everything is bounded in time: reading the start line, every request (socket
 timeouts), and stopping (SIGTERM, wait, then SIGKILL).
 
-The binary comes from $CONFLICTLAB_BIN (default /work/main/build/harness/conflictlab).
+The binary comes from $CONFLICTLAB_BIN (default: build/harness/conflictlab in this checkout).
 Standard library only.
 """
 
@@ -22,7 +22,8 @@ import threading
 
 import pytest
 
-DEFAULT_BIN = "/work/main/build/harness/conflictlab"
+# The repository root is two levels up from this file (scenarios/tests/).
+DEFAULT_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "harness", "conflictlab")
 START_TIMEOUT_S = 15
 STOP_TIMEOUT_S = 15
 REQUEST_TIMEOUT_S = 10
