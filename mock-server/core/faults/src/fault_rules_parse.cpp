@@ -253,7 +253,9 @@ DelaySpec parse_delay(const Cursor& at, const json& v) {
             v);
     }
     at.reject_unknown(v, {"uniform", "normal", "lognormal"});
-    const auto& [kind, params] = *v.items().begin();
+    const auto first = v.begin();  // the only member
+    const std::string& kind = first.key();
+    const json& params = first.value();
     const Cursor c = at / kind;
     c.require_object(params);
     if (kind == "uniform") {
