@@ -5,11 +5,40 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 
 namespace conflictlab::mock {
 namespace {
+
+// Whether `text` has the shape of `pattern`, where 'h' stands for a lower-case
+// hex digit, 'v' for one of 89ab (the UUID variant), and any other character
+// for itself. (std::regex trips a GCC 12 warning in sanitizer builds.)
+bool shaped(std::string_view text, std::string_view pattern) {
+    if (text.size() != pattern.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        switch (pattern[i]) {
+            case 'h':
+                if (!hex) {
+                    return false;
+                }
+                break;
+            case 'v':
+                if (std::string_view("89ab").find(c) == std::string_view::npos) {
+                    return false;
+                }
+                break;
+            default:
+                if (c != pattern[i]) {
+                    return false;
+                }
+        }
+    }
+    return true;
+}
 
 TEST(EtagGenerator, CounterSchemeIsDecimal) {
     EtagGenerator g(EtagStyle::strong, EtagScheme::counter, 1);
@@ -19,14 +48,12 @@ TEST(EtagGenerator, CounterSchemeIsDecimal) {
 
 TEST(EtagGenerator, HashSchemeIs32HexDigits) {
     EtagGenerator g(EtagStyle::strong, EtagScheme::hash, 1);
-    EXPECT_TRUE(std::regex_match(g.next("a", 1), std::regex("[0-9a-f]{32}")));
+    EXPECT_TRUE(shaped(g.next("a", 1), std::string(32, 'h')));
 }
 
 TEST(EtagGenerator, UuidSchemeHasVersion4Shape) {
     EtagGenerator g(EtagStyle::strong, EtagScheme::uuid, 1);
-    EXPECT_TRUE(std::regex_match(
-        g.next("a", 1),
-        std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+    EXPECT_TRUE(shaped(g.next("a", 1), "hhhhhhhh-hhhh-4hhh-vhhh-hhhhhhhhhhhh"));
 }
 
 TEST(EtagGenerator, SameSeedSameTokens) {
