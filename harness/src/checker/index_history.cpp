@@ -134,7 +134,7 @@ void map_server_writes(CheckContext& c, ResourceFacts& r) {
         if (w.etag.empty())
             r.last_delete_index = static_cast<std::int64_t>(j);
         if (w.op_id.empty()) {
-            if (!w.etag.empty())
+            if (!w.etag.empty() && w.writer_id != kSetupWriterId)
                 r.foreign_recorded = true;
             continue;
         }

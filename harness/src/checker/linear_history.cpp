@@ -3,6 +3,7 @@
 // write replaced exactly the version it named, and no ETag was produced twice
 // (a repeated token would let a stale If-Match succeed: ABA).
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -23,6 +24,22 @@ bool same_token(std::string_view a, std::string_view b) {
     const auto ta = parse_entity_tag(a);
     const auto tb = parse_entity_tag(b);
     return ta && tb && ta->opaque == tb->opaque;
+}
+
+// Whether a write's precondition names `token`: the bare body-version token,
+// or a member of the If-Match list as sent.
+bool names_token(std::string_view named, std::string_view token) {
+    if (same_token(named, token))
+        return true;
+    const auto list = parse_entity_tag_condition(named);
+    if (!list)
+        return false;
+    if (list->any)
+        return true;
+    const auto parsed = parse_entity_tag(token);
+    const std::string_view opaque = parsed ? std::string_view(parsed->opaque) : token;
+    return std::any_of(list->tags.begin(), list->tags.end(),
+                       [&](const EntityTag& tag) { return tag.opaque == opaque; });
 }
 
 std::string in_quotes(std::string_view token) {
@@ -74,7 +91,7 @@ void check_linear_history(const ResourceFacts& r, AnomalySink& sink) {
                      ") produced " + in_quotes(prev.etag));
         }
 
-        if (w.conditional && w.named_etag != "*" && !same_token(w.named_etag, w.replaced_etag)) {
+        if (w.conditional && !w.named_etag.empty() && !names_token(w.named_etag, w.replaced_etag)) {
             emit(w, {w.named_etag, w.replaced_etag, w.etag},
                  "conditional " + write_name(w) + " named " + in_quotes(w.named_etag) +
                      " but replaced " + in_quotes(w.replaced_etag));

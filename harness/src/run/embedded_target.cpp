@@ -69,7 +69,7 @@ class EmbeddedTarget final : public Target {
         r.body = body.dump();
         r.peer = "harness-seed";
         r.headers.add("Content-Type", "application/json");
-        r.headers.add("X-Writer-Id", "seed");
+        r.headers.add("X-Writer-Id", std::string(kSetupWriterId));
         if (const auto& token = core_->options().resource_token) {
             r.headers.add("Authorization", "Bearer " + *token);
         }
@@ -105,6 +105,8 @@ class EmbeddedTarget final : public Target {
                 w.version = e.version;
                 w.etag = std::move(e.etag);
                 w.replaced_etag = std::move(e.replaced_etag);
+                w.named_etag = std::move(e.named_etag);
+                w.conditional = e.conditional;
                 w.method = std::move(e.method);
                 w.writer_id = std::move(e.writer_id);
                 w.op_id = std::move(e.op_id);

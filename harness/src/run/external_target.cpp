@@ -33,7 +33,7 @@ class ExternalTarget final : public Target {
         r.body = body.dump();
         r.timeout = kAdminTimeout;
         r.headers.add("Content-Type", "application/json");
-        r.headers.add("X-Writer-Id", "seed");
+        r.headers.add("X-Writer-Id", std::string(kSetupWriterId));
         const ExchangeResult result = client_.exchange_blocking(r);
         if (result.error)
             return "seeding " + id + ": " + result.error->detail;
@@ -64,6 +64,8 @@ class ExternalTarget final : public Target {
             w.version = e.value("version", std::uint64_t{0});
             w.etag = e.value("etag", std::string());
             w.replaced_etag = e.value("replaced_etag", std::string());
+            w.named_etag = e.value("named_etag", std::string());
+            w.conditional = e.value("conditional", false);
             w.method = e.value("method", std::string());
             w.writer_id = e.value("writer_id", std::string());
             w.op_id = e.value("op_id", std::string());

@@ -62,6 +62,24 @@ TEST(CheckerLinearHistory, IfMatchStar_ReplacesWhateverIsCurrent) {
     EXPECT_TRUE(check_history(chain_history(writes)).clean());
 }
 
+TEST(CheckerLinearHistory, IfMatchList_ReplacedOneOfTheNamedVersions) {
+    std::vector<ServerWrite> writes = chain({"o1", "o2", "o3"});
+    writes[1].named_etag = "\"zz\", \"e1\"";  // If-Match as sent: a list
+    writes[2].named_etag = "\"zz\", \"e0\"";  // names neither e2 nor anything current
+    const Anomaly a = only_anomaly(check_history(chain_history(writes)));
+    EXPECT_EQ(a.op_ids, (std::vector<std::string>{"o3"}));
+    EXPECT_EQ(
+        a.detail,
+        "conditional write version 3 (op \"o3\") named \"\"zz\", \"e0\"\" but replaced \"e2\"");
+}
+
+TEST(CheckerLinearHistory, IfNoneMatchCreation_NamesNoToken) {
+    std::vector<ServerWrite> writes = chain({"o1"});
+    writes[0].conditional = true;  // If-None-Match: *
+    writes[0].named_etag.clear();
+    EXPECT_TRUE(check_history(chain_history(writes)).clean());
+}
+
 TEST(CheckerLinearHistory, UnconditionalWrite_NamesNothingToCheck) {
     std::vector<ServerWrite> writes = chain({"o1", "o2"});
     writes[1].conditional = false;

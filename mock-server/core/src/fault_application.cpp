@@ -11,25 +11,30 @@ using nlohmann::json;
 
 constexpr std::string_view kForeignWriter = "foreign";
 
-std::string fault_op_id(const FaultDecision& decision) {
-    return decision.fired_rules.empty() ? std::string("fault")
-                                        : "fault:" + decision.fired_rules.front();
+// Server-side writes carry no op id (no client op made them: the checker
+// counts them as foreign) and name the rule instead.
+std::string_view fault_rule_of(const FaultDecision& decision) {
+    return decision.fired_rules.empty() ? std::string_view("(unnamed)")
+                                        : std::string_view(decision.fired_rules.front());
 }
 
 void delete_resource(CoreContext& ctx, const FaultDecision& decision, std::string_view id) {
-    const std::string op = fault_op_id(decision);
     auto decide = [&](const VersionPtr& current) -> VersionPtr {
         if (!current || current->deleted) {
             return nullptr;
         }
         return make_tombstone(current, ctx.clock.wall_now(), ctx.clock.steady_now());
     };
-    ctx.store.write(id, {"DELETE", kForeignWriter, op}, decide);
+    ctx.store.write(id,
+                    {.method = "DELETE",
+                     .writer_id = kForeignWriter,
+                     .op_id = {},
+                     .fault_rule = fault_rule_of(decision)},
+                    decide);
 }
 
 void foreign_write(CoreContext& ctx, const FaultDecision& decision, std::string_view id,
                    const json& patch) {
-    const std::string op = fault_op_id(decision);
     auto decide = [&](const VersionPtr& current) -> VersionPtr {
         if (!current || current->deleted) {
             return nullptr;
@@ -48,7 +53,12 @@ void foreign_write(CoreContext& ctx, const FaultDecision& decision, std::string_
         return make_next_version(current, std::move(body), std::move(token), ctx.clock.wall_now(),
                                  ctx.clock.steady_now());
     };
-    ctx.store.write(id, {"PATCH", kForeignWriter, op}, decide);
+    ctx.store.write(id,
+                    {.method = "PATCH",
+                     .writer_id = kForeignWriter,
+                     .op_id = {},
+                     .fault_rule = fault_rule_of(decision)},
+                    decide);
 }
 
 Response injected_response(const CoreContext& ctx, const ResourceCall& call,

@@ -57,6 +57,45 @@ std::string op_of(const Request& request) {
     return std::string(request.headers.get("X-Op-Id").value_or(""));
 }
 
+// What the history records about a write's precondition (WriteInfo): the
+// If-Match value as sent, else the body-version token; conditional also for
+// If-None-Match alone.
+struct NamedPrecondition {
+    std::string named;
+    bool conditional = false;
+};
+
+NamedPrecondition named_precondition(const Request& request, const Preconditions& pre,
+                                     const json* token) {
+    NamedPrecondition n;
+    if (pre.if_match) {
+        n.named = request.headers.get_combined("If-Match").value_or("");
+        n.conditional = true;
+    } else if (token != nullptr && token->is_string()) {
+        n.named = token->get<std::string>();
+        n.conditional = true;
+    } else if (pre.if_none_match) {
+        n.conditional = true;
+    }
+    return n;
+}
+
+// The body-version token a patch names: the member at the pointer for a
+// merge patch, the value of a `test` of the pointer for a JSON Patch.
+const json* patch_token(const CoreContext& ctx, const json& patch, bool merge) {
+    if (merge) {
+        return ctx.version_pointer.find(patch);
+    }
+    for (const auto& op_doc : patch) {
+        if (op_doc.is_object() && op_doc.value("op", "") == "test" &&
+            op_doc.value("path", "") == ctx.version_pointer.text()) {
+            const auto value = op_doc.find("value");
+            return value == op_doc.end() ? nullptr : &*value;
+        }
+    }
+    return nullptr;
+}
+
 bool in_busy_window(const CoreContext& ctx, const VersionPtr& current, SteadyTime now) {
     return ctx.options.busy_window.count() > 0 && current &&
            now - current->written_at < ctx.options.busy_window;
@@ -303,7 +342,14 @@ Handled put_item(CoreContext& ctx, const ResourceCall& call) {
         created = !live(current);
         return next_version(ctx, call.id, current, std::move(*body), rejection);
     };
-    const VersionPtr written = ctx.store.write(call.id, {"PUT", writer, op}, decide);
+    const NamedPrecondition named = named_precondition(call.request, pre, token);
+    const VersionPtr written = ctx.store.write(call.id,
+                                               {.method = "PUT",
+                                                .writer_id = writer,
+                                                .op_id = op,
+                                                .named_etag = named.named,
+                                                .conditional = named.conditional},
+                                               decide);
     if (!written) {
         return rejection_response(ctx, call, rejection);
     }
@@ -385,15 +431,11 @@ Handled patch_item(CoreContext& ctx, const ResourceCall& call) {
         if (!result) {
             rejection.current = current;
             if (body_version && !merge && rejection.kind == Rejection::unprocessable) {
-                // A failed `test` of the version token is a version conflict.
-                for (const auto& op_doc : *patch) {
-                    if (op_doc.is_object() && op_doc.value("op", "") == "test" &&
-                        op_doc.value("path", "") == ctx.version_pointer.text()) {
-                        const auto value = op_doc.find("value");
-                        if (value == op_doc.end() || *value != json(current->etag)) {
-                            rejection.kind = Rejection::token_mismatch;
-                        }
-                    }
+                // A failed `test` of the version token is a version conflict
+                // (a `test` without a value is malformed: 400, not here).
+                if (const json* named = patch_token(ctx, *patch, false);
+                    named != nullptr && *named != json(current->etag)) {
+                    rejection.kind = Rejection::token_mismatch;
                 }
             }
             return nullptr;
@@ -404,7 +446,15 @@ Handled patch_item(CoreContext& ctx, const ResourceCall& call) {
         }
         return next_version(ctx, call.id, current, std::move(*result), rejection);
     };
-    const VersionPtr written = ctx.store.write(call.id, {"PATCH", writer, op}, decide);
+    const NamedPrecondition named = named_precondition(
+        call.request, pre, body_version ? patch_token(ctx, *patch, merge) : nullptr);
+    const VersionPtr written = ctx.store.write(call.id,
+                                               {.method = "PATCH",
+                                                .writer_id = writer,
+                                                .op_id = op,
+                                                .named_etag = named.named,
+                                                .conditional = named.conditional},
+                                               decide);
     if (!written) {
         return rejection_response(ctx, call, rejection);
     }
@@ -432,7 +482,14 @@ Handled delete_item(CoreContext& ctx, const ResourceCall& call) {
         }
         return make_tombstone(current, ctx.clock.wall_now(), ctx.clock.steady_now());
     };
-    if (!ctx.store.write(call.id, {"DELETE", writer, op}, decide)) {
+    const NamedPrecondition named = named_precondition(call.request, pre, nullptr);
+    if (!ctx.store.write(call.id,
+                         {.method = "DELETE",
+                          .writer_id = writer,
+                          .op_id = op,
+                          .named_etag = named.named,
+                          .conditional = named.conditional},
+                         decide)) {
         return rejection_response(ctx, call, rejection);
     }
     Response r;

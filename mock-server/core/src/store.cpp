@@ -72,6 +72,9 @@ VersionPtr Store::write(std::string_view id, const WriteInfo& info, WriteFn deci
     entry.method = info.method;
     entry.writer_id = info.writer_id;
     entry.op_id = info.op_id;
+    entry.named_etag = info.named_etag;
+    entry.conditional = info.conditional;
+    entry.fault_rule = info.fault_rule;
     entry.wall_time = next->last_modified;
     entry.steady_time = next->written_at;
     // Bounded: drop (and count) the oldest entry beyond the cap.
@@ -212,10 +215,12 @@ std::shared_ptr<ResourceVersion> make_tombstone(const VersionPtr& current, WallT
 }
 
 nlohmann::json to_json(const HistoryEntry& entry) {
-    return {
+    nlohmann::json doc = {
         {"version", entry.version},
         {"etag", entry.etag},
         {"replaced_etag", entry.replaced_etag},
+        {"named_etag", entry.named_etag},
+        {"conditional", entry.conditional},
         {"method", entry.method},
         {"writer_id", entry.writer_id},
         {"op_id", entry.op_id},
@@ -224,6 +229,10 @@ nlohmann::json to_json(const HistoryEntry& entry) {
          std::chrono::duration_cast<std::chrono::nanoseconds>(entry.steady_time.time_since_epoch())
              .count()},
     };
+    if (!entry.fault_rule.empty()) {
+        doc["fault_rule"] = entry.fault_rule;
+    }
+    return doc;
 }
 
 nlohmann::json to_json(const ResourceHistory& history) {

@@ -17,6 +17,20 @@ class BodyVersion : public CoreTest {
     }
 };
 
+TEST_F(BodyVersion, HistoryRecordsTheBodyTokenAsTheNamedPrecondition) {
+    start_with("/_rev");
+    json doc = body_json(create("doc", {{"n", 0}}));
+    const std::string rev = doc["_rev"];
+    doc["n"] = 1;
+    ASSERT_EQ(put("/resources/doc", doc).status, 200);
+    const json h = history("doc");
+    const json& e = h["entries"];
+    ASSERT_EQ(e.size(), 2u);
+    EXPECT_EQ(e[1]["named_etag"], rev);
+    EXPECT_EQ(e[1]["conditional"], true);
+    EXPECT_EQ(e[1]["replaced_etag"], rev);
+}
+
 TEST_F(BodyVersion, CouchDbRevIsWrittenIntoTheBodyAndTheEtag) {
     start_with("/_rev");
     const auto r = create("doc", {{"title", "x"}});

@@ -118,7 +118,10 @@ TEST_F(FaultApplication, DeleteResourceMakesTheRequestMeetADeletion) {
     ASSERT_EQ(h->entries.size(), 2u);
     EXPECT_EQ(h->entries[1].method, "DELETE");
     EXPECT_EQ(h->entries[1].writer_id, "foreign");
-    EXPECT_EQ(h->entries[1].op_id, "fault:vanish");
+    // No client op made it: empty op id (the checker's "foreign"), the rule named.
+    EXPECT_EQ(h->entries[1].op_id, "");
+    EXPECT_EQ(h->entries[1].fault_rule, "vanish");
+    EXPECT_FALSE(h->entries[1].conditional);
 }
 
 TEST_F(FaultApplication, ForeignWriteBumpsTheEtagSoTheClientConflicts) {
@@ -134,6 +137,8 @@ TEST_F(FaultApplication, ForeignWriteBumpsTheEtagSoTheClientConflicts) {
     ASSERT_EQ(h->entries.size(), 2u);
     EXPECT_EQ(h->entries[1].writer_id, "foreign");
     EXPECT_EQ(h->entries[1].replaced_etag, token);
+    EXPECT_EQ(h->entries[1].op_id, "");
+    EXPECT_EQ(h->entries[1].fault_rule, "intruder");
 }
 
 TEST_F(FaultApplication, ForeignWriteOnMissingResourceDoesNothing) {

@@ -111,6 +111,29 @@ TEST_F(Resources, IfMatchOnDeletedResourceFails) {
     EXPECT_EQ(put("/resources/a", {{"n", 1}}, {{"If-Match", "\"" + token + "\""}}).status, 412);
 }
 
+TEST_F(Resources, HistoryRecordsThePreconditionEachWriteNamed) {
+    create("a");  // blind creation
+    put("/resources/a", {{"n", 1}}, {{"If-Match", "\"1\""}});
+    put("/resources/a", {{"n", 2}}, {{"If-Match", "*"}});
+    patch("/resources/a", {{"m", 3}}, "application/merge-patch+json",
+          {{"If-Match", "\"x\", \"3\""}});
+    put("/resources/a", {{"n", 5}});  // blind replacement
+    del("/resources/a", {{"If-Match", "\"5\""}});
+    put("/resources/a", {{"n", 6}}, {{"If-None-Match", "*"}});
+    const json h = history("a");
+    const json& e = h["entries"];
+    ASSERT_EQ(e.size(), 7u) << e.dump();
+    const std::vector<std::pair<std::string, bool>> expected = {
+        {"", false}, {"\"1\"", true}, {"*", true}, {"\"x\", \"3\"", true},
+        {"", false}, {"\"5\"", true}, {"", true},
+    };
+    for (std::size_t i = 0; i < e.size(); ++i) {
+        EXPECT_EQ(e[i]["named_etag"], expected[i].first) << i;
+        EXPECT_EQ(e[i]["conditional"], expected[i].second) << i;
+        EXPECT_FALSE(e[i].contains("fault_rule")) << i;
+    }
+}
+
 TEST_F(Resources, HistoryIsLinearAndRecordsWriterAndOp) {
     create("a");
     put("/resources/a", {{"n", 1}}, {{"X-Writer-Id", "w1"}, {"X-Op-Id", "op-1"}});

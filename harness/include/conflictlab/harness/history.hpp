@@ -67,6 +67,11 @@ enum class Acknowledgement {
 };
 Acknowledgement acknowledgement_of(const engine::Outcome& outcome) noexcept;
 
+// The X-Writer-Id of the harness's own setup writes (the creation of every
+// resource before the writers start). They carry no op id, like foreign
+// writes, but are not foreign: the checker does not let them excuse anything.
+inline constexpr std::string_view kSetupWriterId = "seed";
+
 // One accepted write as the server recorded it (/_admin/history/{id}).
 struct ServerWrite {
     std::uint64_t version = 0;

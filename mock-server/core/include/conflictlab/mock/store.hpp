@@ -60,7 +60,17 @@ using VersionPtr = std::shared_ptr<const ResourceVersion>;
 struct WriteInfo {
     std::string_view method;     // "PUT", "PATCH", "DELETE", "POST"
     std::string_view writer_id;  // X-Writer-Id, or "foreign" for injected writes
-    std::string_view op_id;      // X-Op-Id
+    std::string_view op_id;      // X-Op-Id; empty for writes the server makes itself
+    // The precondition the write carried, as sent: the If-Match field value
+    // ("*" for any), or the body-version token; empty when none named a token
+    // (an unconditional write, or If-None-Match: * on a creation).
+    std::string_view named_etag = {};
+    // Whether the write was conditional (If-Match, If-None-Match, or a
+    // body-version token): false for a blind write.
+    bool conditional = false;
+    // The fault rule on whose behalf the server wrote (delete_resource,
+    // foreign_write); empty for client writes.
+    std::string_view fault_rule = {};
 };
 
 // One accepted write.
@@ -71,6 +81,9 @@ struct HistoryEntry {
     std::string method;
     std::string writer_id;
     std::string op_id;
+    std::string named_etag;  // see WriteInfo
+    bool conditional = false;
+    std::string fault_rule;  // see WriteInfo
     WallTime wall_time{};
     SteadyTime steady_time{};
 };
