@@ -190,7 +190,8 @@ nlohmann::json metrics_json(const RunResult& r) {
         if (firings.is_object()) {
             std::uint64_t fired = 0;
             for (const auto& [rule, n] : firings.items()) {
-                if (n.is_number_unsigned())
+                // Unsigned when parsed from the server, signed when built in code.
+                if (n.is_number_integer() && n.get<std::int64_t>() > 0)
                     fired += n.get<std::uint64_t>();
             }
             server["faults_fired"] = fired;

@@ -80,19 +80,28 @@ def test_history_file_has_one_json_line_per_op(run_scenario, write_json, tmp_pat
     assert all(l["outcome"]["kind"] in ("success", "resolved") for l in lines)
 
 
-@pytest.mark.parametrize("doc,field", [
-    ({"name": "bad", "workload": {"kind": "set-add", "resources": 0}}, "workload.resources"),
-    ({"name": "bad", "workload": {"keys": {"distribution": "pareto"}}}, "workload.keys.distribution"),
-    ({"name": "bad", "writers": 2, "policy": {"backoff": {"kind": "fast"}}}, "policy.backoff.kind"),
-    ({"name": "bad", "expect": ["lost_updates =< 0"]}, "expect[0]"),
-    ({"name": "bad", "workload": {"resource": 3}}, "workload.resource"),
+@pytest.mark.parametrize("over,field", [
+    ({"workload": {"kind": "set-add", "resources": 0}}, "workload.resources"),
+    ({"workload": {"kind": "set-add", "keys": {"distribution": "pareto"}}}, "workload.keys.distribution"),
+    ({"policy": {"backoff": {"kind": "fast"}}}, "policy.backoff.kind"),
+    ({"expect": ["lost_updates =< 0"]}, "expect[0]"),
+    ({"workload": {"kind": "set-add", "resource": 3}}, "workload.resource"),
+    ({"writers": 0}, "writers"),
 ])
-@pytest.mark.xfail(reason='landing: scenario error wording and runner disagree; issue #4 in progress', strict=False)
-def test_bad_scenario_exits_2_naming_the_field(run_scenario, write_json, doc, field):
-    r = run_scenario(write_json("bad.json", doc))
+def test_bad_scenario_exits_2_naming_the_field(run_scenario, write_json, over, field):
+    r = run_scenario(write_json("bad.json", small(**over)))
     assert r.returncode == 2, r
     assert field in r.stderr
     assert r.results is None  # nothing ran
+
+
+def test_scenario_without_writers_names_the_groups_field(run_scenario, write_json):
+    doc = small()
+    del doc["writers"], doc["policy"]
+    r = run_scenario(write_json("nogroups.json", doc))
+    assert r.returncode == 2, r
+    assert "groups: required" in r.stderr
+    assert r.results is None
 
 
 def test_bad_server_options_exit_2_naming_the_field(run_scenario, write_json):

@@ -55,7 +55,6 @@ def test_resolution_fails_alert_delivers_one_alert_per_failure(run_scenario):
     assert all(op["reason"] == "persistent-conflict" for op in failed)
 
 
-@pytest.mark.xfail(reason='landing: scenario does not meet its expectations yet; issue #4 in progress', strict=False)
 def test_deleted_between_409_and_get(run_scenario):
     r = run_scenario("deleted-between-409-and-get.json")
     assert r.returncode == 0, r
@@ -68,7 +67,6 @@ def test_etag_format_change(run_scenario):
     assert r.metrics["server"]["fault_firings"]["go-unquoted"] == 1
 
 
-@pytest.mark.xfail(reason='landing: scenario does not meet its expectations yet; issue #4 in progress', strict=False)
 def test_precondition_failed_during_retry(run_scenario):
     r = run_scenario("precondition-failed-during-retry.json")
     assert r.returncode == 0, r
