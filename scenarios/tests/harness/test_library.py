@@ -133,3 +133,16 @@ def test_blind_writers_lose_updates_and_the_checker_names_them(run_scenario):
     assert r.metrics["lost_updates"] > 0
     lost = [a for a in r.results["checker"]["anomalies"] if a["kind"] == "lost-update"]
     assert lost and all(a["op_ids"] for a in lost)
+
+
+def test_overlapping_fields_rules_newest_wins_and_fail_alerts(run_scenario):
+    r = run_scenario("overlapping-fields-rules.json")
+    assert r.returncode == 0, r
+    m = r.metrics
+    assert m["lost_updates"] == 0
+    assert m["checker"]["fields_checked"] > 0
+    assert m["checker"]["fields_final_newest"] == m["checker"]["fields_checked"]
+    guarded = m["groups"]["guarded"]
+    assert guarded["reasons"]["irreconcilable-merge"] == guarded["outcomes"]["Failed"] > 0
+    assert m["groups"]["newest"]["outcomes"]["Failed"] == 0
+    assert m["alerts"] == m["outcomes"]["Failed"]
