@@ -57,27 +57,36 @@ std::string op_of(const Request& request) {
     return std::string(request.headers.get("X-Op-Id").value_or(""));
 }
 
-// What the history records about a write's precondition (WriteInfo): the
-// If-Match value as sent, else the body-version token; conditional also for
-// If-None-Match alone.
-struct NamedPrecondition {
+// Who makes a client write and what precondition it carried, as the history
+// records it (WriteInfo): the If-Match value as sent, else the body-version
+// token; conditional also for If-None-Match alone.
+struct ClientWrite {
+    std::string writer;
+    std::string op;
     std::string named;
     bool conditional = false;
+
+    WriteInfo info(std::string_view method) const {
+        return {.method = method,
+                .writer_id = writer,
+                .op_id = op,
+                .named_etag = named,
+                .conditional = conditional};
+    }
 };
 
-NamedPrecondition named_precondition(const Request& request, const Preconditions& pre,
-                                     const json* token) {
-    NamedPrecondition n;
+ClientWrite client_write(const Request& request, const Preconditions& pre, const json* token) {
+    ClientWrite w{writer_of(request), op_of(request), {}, false};
     if (pre.if_match) {
-        n.named = request.headers.get_combined("If-Match").value_or("");
-        n.conditional = true;
+        w.named = request.headers.get_combined("If-Match").value_or("");
+        w.conditional = true;
     } else if (token != nullptr && token->is_string()) {
-        n.named = token->get<std::string>();
-        n.conditional = true;
+        w.named = token->get<std::string>();
+        w.conditional = true;
     } else if (pre.if_none_match) {
-        n.conditional = true;
+        w.conditional = true;
     }
-    return n;
+    return w;
 }
 
 // The body-version token a patch names: the member at the pointer for a
@@ -313,8 +322,7 @@ Handled put_item(CoreContext& ctx, const ResourceCall& call) {
     }
     const bool body_version = ctx.options.dialect == Dialect::body_version;
     const json* token = body_version ? ctx.version_pointer.find(*body) : nullptr;
-    const std::string writer = writer_of(call.request);
-    const std::string op = op_of(call.request);
+    const ClientWrite who = client_write(call.request, pre, token);
     const SteadyTime now = ctx.clock.steady_now();
 
     Rejection rejection;
@@ -342,14 +350,7 @@ Handled put_item(CoreContext& ctx, const ResourceCall& call) {
         created = !live(current);
         return next_version(ctx, call.id, current, std::move(*body), rejection);
     };
-    const NamedPrecondition named = named_precondition(call.request, pre, token);
-    const VersionPtr written = ctx.store.write(call.id,
-                                               {.method = "PUT",
-                                                .writer_id = writer,
-                                                .op_id = op,
-                                                .named_etag = named.named,
-                                                .conditional = named.conditional},
-                                               decide);
+    const VersionPtr written = ctx.store.write(call.id, who.info("PUT"), decide);
     if (!written) {
         return rejection_response(ctx, call, rejection);
     }
@@ -412,8 +413,8 @@ Handled patch_item(CoreContext& ctx, const ResourceCall& call) {
     const bool has_token =
         body_version && (merge ? ctx.version_pointer.named_by_merge_patch(*patch)
                                : ctx.version_pointer.named_by_json_patch(*patch));
-    const std::string writer = writer_of(call.request);
-    const std::string op = op_of(call.request);
+    const ClientWrite who =
+        client_write(call.request, pre, body_version ? patch_token(ctx, *patch, merge) : nullptr);
     const SteadyTime now = ctx.clock.steady_now();
 
     Rejection rejection;
@@ -446,15 +447,7 @@ Handled patch_item(CoreContext& ctx, const ResourceCall& call) {
         }
         return next_version(ctx, call.id, current, std::move(*result), rejection);
     };
-    const NamedPrecondition named = named_precondition(
-        call.request, pre, body_version ? patch_token(ctx, *patch, merge) : nullptr);
-    const VersionPtr written = ctx.store.write(call.id,
-                                               {.method = "PATCH",
-                                                .writer_id = writer,
-                                                .op_id = op,
-                                                .named_etag = named.named,
-                                                .conditional = named.conditional},
-                                               decide);
+    const VersionPtr written = ctx.store.write(call.id, who.info("PATCH"), decide);
     if (!written) {
         return rejection_response(ctx, call, rejection);
     }
@@ -466,8 +459,7 @@ Handled delete_item(CoreContext& ctx, const ResourceCall& call) {
     if (auto bad = read_preconditions(call, pre)) {
         return *bad;
     }
-    const std::string writer = writer_of(call.request);
-    const std::string op = op_of(call.request);
+    const ClientWrite who = client_write(call.request, pre, nullptr);
     const SteadyTime now = ctx.clock.steady_now();
     Rejection rejection;
     auto decide = [&](const VersionPtr& current) -> VersionPtr {
@@ -482,14 +474,7 @@ Handled delete_item(CoreContext& ctx, const ResourceCall& call) {
         }
         return make_tombstone(current, ctx.clock.wall_now(), ctx.clock.steady_now());
     };
-    const NamedPrecondition named = named_precondition(call.request, pre, nullptr);
-    if (!ctx.store.write(call.id,
-                         {.method = "DELETE",
-                          .writer_id = writer,
-                          .op_id = op,
-                          .named_etag = named.named,
-                          .conditional = named.conditional},
-                         decide)) {
+    if (!ctx.store.write(call.id, who.info("DELETE"), decide)) {
         return rejection_response(ctx, call, rejection);
     }
     Response r;
