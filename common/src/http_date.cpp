@@ -18,20 +18,24 @@ constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May",
 // Civil date -> days since 1970-01-01 without touching the C locale or TZ.
 std::optional<sys_days> to_days(int y, int mon, int d) {
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mon)}, day{static_cast<unsigned>(d)}};
-    if (!ymd.ok()) return std::nullopt;
+    if (!ymd.ok())
+        return std::nullopt;
     return sys_days{ymd};
 }
 
 std::optional<WallTime> make_time(int y, int mon, int d, int hh, int mm, int ss) {
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return std::nullopt;
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+        return std::nullopt;
     auto days = to_days(y, mon, d);
-    if (!days) return std::nullopt;
+    if (!days)
+        return std::nullopt;
     return WallTime{*days + hours{hh} + minutes{mm} + seconds{ss}};
 }
 
 int month_index(std::string_view m) {
     for (std::size_t i = 0; i < kMonths.size(); ++i) {
-        if (m == kMonths[i]) return static_cast<int>(i) + 1;
+        if (m == kMonths[i])
+            return static_cast<int>(i) + 1;
     }
     return 0;
 }
@@ -44,7 +48,8 @@ struct Cursor {
 
     int number(std::size_t min_digits, std::size_t max_digits) {
         std::size_t n = 0;
-        while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9') ++n;
+        while (n < s.size() && n < max_digits && s[n] >= '0' && s[n] <= '9')
+            ++n;
         if (n < min_digits) {
             ok = false;
             return 0;
@@ -71,10 +76,33 @@ struct Cursor {
         return w;
     }
     void skip_spaces() {
-        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+        while (!s.empty() && s.front() == ' ')
+            s.remove_prefix(1);
     }
     bool done() const { return ok && s.empty(); }
 };
+
+// "HH:MM:SS", common to the three forms.
+struct TimeOfDay {
+    int hh = 0, mm = 0, ss = 0;
+};
+
+TimeOfDay read_time_of_day(Cursor& c) {
+    TimeOfDay t;
+    t.hh = c.number(2, 2);
+    c.expect(':');
+    t.mm = c.number(2, 2);
+    c.expect(':');
+    t.ss = c.number(2, 2);
+    return t;
+}
+
+// " GMT" and nothing after it (IMF-fixdate and RFC 850).
+bool read_gmt_end(Cursor& c) {
+    c.expect(' ');
+    const bool gmt = c.word(3) == "GMT";
+    return gmt && c.done();
+}
 
 std::optional<WallTime> parse_imf_fixdate(std::string_view text) {
     // Sun, 06 Nov 1994 08:49:37 GMT
@@ -88,21 +116,17 @@ std::optional<WallTime> parse_imf_fixdate(std::string_view text) {
     c.expect(' ');
     int y = c.number(4, 4);
     c.expect(' ');
-    int hh = c.number(2, 2);
-    c.expect(':');
-    int mm = c.number(2, 2);
-    c.expect(':');
-    int ss = c.number(2, 2);
-    c.expect(' ');
-    bool gmt = c.word(3) == "GMT";
-    if (!c.done() || !gmt || mon == 0) return std::nullopt;
-    return make_time(y, mon, d, hh, mm, ss);
+    const TimeOfDay t = read_time_of_day(c);
+    if (!read_gmt_end(c) || mon == 0)
+        return std::nullopt;
+    return make_time(y, mon, d, t.hh, t.mm, t.ss);
 }
 
 std::optional<WallTime> parse_rfc850(std::string_view text) {
     // Sunday, 06-Nov-94 08:49:37 GMT
     auto comma = text.find(',');
-    if (comma == std::string_view::npos) return std::nullopt;
+    if (comma == std::string_view::npos)
+        return std::nullopt;
     Cursor c{text.substr(comma)};
     c.expect(',');
     c.expect(' ');
@@ -112,17 +136,12 @@ std::optional<WallTime> parse_rfc850(std::string_view text) {
     c.expect('-');
     int yy = c.number(2, 2);
     c.expect(' ');
-    int hh = c.number(2, 2);
-    c.expect(':');
-    int mm = c.number(2, 2);
-    c.expect(':');
-    int ss = c.number(2, 2);
-    c.expect(' ');
-    bool gmt = c.word(3) == "GMT";
-    if (!c.done() || !gmt || mon == 0) return std::nullopt;
+    const TimeOfDay t = read_time_of_day(c);
+    if (!read_gmt_end(c) || mon == 0)
+        return std::nullopt;
     // RFC 9110: a two-digit year more than 50 years in the future is the past century.
     int y = yy < 70 ? 2000 + yy : 1900 + yy;
-    return make_time(y, mon, d, hh, mm, ss);
+    return make_time(y, mon, d, t.hh, t.mm, t.ss);
 }
 
 std::optional<WallTime> parse_asctime(std::string_view text) {
@@ -134,15 +153,12 @@ std::optional<WallTime> parse_asctime(std::string_view text) {
     c.skip_spaces();
     int d = c.number(1, 2);
     c.expect(' ');
-    int hh = c.number(2, 2);
-    c.expect(':');
-    int mm = c.number(2, 2);
-    c.expect(':');
-    int ss = c.number(2, 2);
+    const TimeOfDay t = read_time_of_day(c);
     c.expect(' ');
     int y = c.number(4, 4);
-    if (!c.done() || mon == 0) return std::nullopt;
-    return make_time(y, mon, d, hh, mm, ss);
+    if (!c.done() || mon == 0)
+        return std::nullopt;
+    return make_time(y, mon, d, t.hh, t.mm, t.ss);
 }
 
 }  // namespace
@@ -162,8 +178,10 @@ std::string format_http_date(WallTime t) {
 }
 
 std::optional<WallTime> parse_http_date(std::string_view text) {
-    if (auto t = parse_imf_fixdate(text)) return t;
-    if (auto t = parse_rfc850(text)) return t;
+    if (auto t = parse_imf_fixdate(text))
+        return t;
+    if (auto t = parse_rfc850(text))
+        return t;
     return parse_asctime(text);
 }
 
@@ -184,18 +202,22 @@ std::optional<WallTime> parse_rfc3339(std::string_view text) {
     int mm = c.number(2, 2);
     c.expect(':');
     int ss = c.number(2, 2);
-    if (!c.ok) return std::nullopt;
+    if (!c.ok)
+        return std::nullopt;
     milliseconds frac{0};
     if (!c.s.empty() && c.s.front() == '.') {
         c.s.remove_prefix(1);
         std::size_t n = 0;
         int ms = 0;
         while (n < c.s.size() && c.s[n] >= '0' && c.s[n] <= '9') {
-            if (n < 3) ms = ms * 10 + (c.s[n] - '0');
+            if (n < 3)
+                ms = ms * 10 + (c.s[n] - '0');
             ++n;
         }
-        if (n == 0) return std::nullopt;
-        for (std::size_t k = n; k < 3; ++k) ms *= 10;
+        if (n == 0)
+            return std::nullopt;
+        for (std::size_t k = n; k < 3; ++k)
+            ms *= 10;
         frac = milliseconds{ms};
         c.s.remove_prefix(n);
     }
@@ -208,14 +230,17 @@ std::optional<WallTime> parse_rfc3339(std::string_view text) {
         int oh = c.number(2, 2);
         c.expect(':');
         int om = c.number(2, 2);
-        if (oh > 23 || om > 59) return std::nullopt;
+        if (oh > 23 || om > 59)
+            return std::nullopt;
         offset = minutes{sign * (oh * 60 + om)};
     } else {
         return std::nullopt;
     }
-    if (!c.done()) return std::nullopt;
+    if (!c.done())
+        return std::nullopt;
     auto t = make_time(y, mon, d, hh, mm, ss);
-    if (!t) return std::nullopt;
+    if (!t)
+        return std::nullopt;
     return *t + frac - offset;
 }
 
@@ -225,25 +250,31 @@ std::string format_rfc3339(WallTime t) {
     year_month_day ymd{days};
     hh_mm_ss hms{ms - days};
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                  static_cast<int>(hms.subseconds().count()));
     return buf;
 }
 
 std::optional<milliseconds> parse_retry_after(std::string_view value, WallTime now) {
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+    while (!value.empty() && value.front() == ' ')
+        value.remove_prefix(1);
+    while (!value.empty() && value.back() == ' ')
+        value.remove_suffix(1);
     if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos) {
-        if (value.size() > 9) return milliseconds{seconds{999'999'999}};  // absurd but valid: saturate
+        if (value.size() > 9)
+            return milliseconds{seconds{999'999'999}};  // absurd but valid: saturate
         long long secs = 0;
         std::from_chars(value.data(), value.data() + value.size(), secs);
         return duration_cast<milliseconds>(seconds{secs});
     }
     auto date = parse_http_date(value);
-    if (!date) return std::nullopt;
-    if (*date <= now) return milliseconds{0};
+    if (!date)
+        return std::nullopt;
+    if (*date <= now)
+        return milliseconds{0};
     return duration_cast<milliseconds>(*date - now);
 }
 
