@@ -2,13 +2,18 @@
 # Throughput of the mock server's HTTP front end + core, as ratios of a
 # minimal Boost.Beast keep-alive server measured in the same run on the same
 # machine (mock-server/bench/beast_reference_server.cpp). Loopback only,
-# bounded: BENCH_SECONDS per case (default 10), 7 cases.
+# bounded: BENCH_SECONDS per case (default 10), 8 cases.
 #
 #   scripts/bench-mock.sh                 # uses ./build (or $CONFLICTLAB_BUILD_DIR)
 #   BENCH_SECONDS=5 BENCH_CONNECTIONS=64 scripts/bench-mock.sh
 #
 # Cases (wrk -t1 -c$BENCH_CONNECTIONS, keep-alive):
 #   reference-get  the Beast reference server, one small JSON GET
+#   reference-put  the same server driven by the conditional-PUT Lua client
+#                  below (it answers 200 to anything): the same client-side
+#                  cost as the put-* cases, so their ratio to it isolates the
+#                  server (wrk's Lua response() hook costs the shared cores
+#                  about a third of the GET rate)
 #   get            GET of one small resource
 #   put-distinct   conditional PUT on 64 keys, each request If-Match'ing the
 #                  ETag learnt from that key's previous response (a valid
@@ -70,33 +75,7 @@ stop_server() {
     server_pid=""
 }
 
-# The conditional-PUT client. wrk gives Lua no connection identity, so each
-# request names its key in the body and the response's body names it back
-# (the representation on 2xx, the problem's instance path on 409/412); the
-# ETag learnt for a key is used by that key's next request.
-cat >"$work/put.lua" <<'LUA'
-local keys = tonumber(os.getenv("BENCH_KEYS") or "64")
-local etags = {}
-local n = 0
-request = function()
-    n = n % keys + 1
-    local k = "k" .. n
-    local headers = { ["Content-Type"] = "application/json" }
-    local etag = etags[k]
-    if etag then headers["If-Match"] = etag else headers["If-None-Match"] = "*" end
-    return wrk.format("PUT", "/resources/" .. k, headers, '{"k":"' .. k .. '","n":' .. n .. '}')
-end
-response = function(status, headers, body)
-    if status == 200 or status == 201 then
-        local k = body:match('"k":"(k%d+)"')
-        if k then etags[k] = headers["ETag"] end
-    elseif status == 409 or status == 412 then
-        local k = body:match('/resources/(k%d+)')
-        local opaque = body:match('"current_etag":"\\"([^\\"]*)\\""')
-        if k and opaque then etags[k] = '"' .. opaque .. '"' end
-    end
-end
-LUA
+cp "$root/scripts/bench/put.lua" "$work/put.lua"
 
 # Rule files.
 cat >"$work/fault-mix.json" <<'JSON'
@@ -139,6 +118,7 @@ echo "bench-mock: ${seconds}s per case, wrk -t1 -c$connections, server threads $
 
 start_server "$work/ref.out" "$reference" 0 "$server_threads"
 run_wrk reference-get "http://127.0.0.1:$port/resources/bench"
+BENCH_KEYS=64 run_wrk reference-put "http://127.0.0.1:$port" "$work/put.lua"
 stop_server
 
 start_server "$work/mock.out" "$conflictlab" "${mock_flags[@]}"
@@ -167,10 +147,13 @@ run_wrk get-0-rules "http://127.0.0.1:$port/resources/bench"
 stop_server
 
 ref_rps=$(awk '$1 == "reference-get" {print $2}' "$results")
+ref_put_rps=$(awk '$1 == "reference-put" {print $2}' "$results")
 echo
-echo "| case | req/s | 2xx/s | p99 | vs reference |"
-echo "| --- | ---: | ---: | ---: | ---: |"
-awk -v ref="$ref_rps" '{ printf "| %s | %.0f | %s | %s | %.0f%% |\n", $1, $2, $3, $4, 100 * $2 / ref }' "$results"
+echo "| case | req/s | 2xx/s | p99 | vs reference-get | vs same-client reference |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+awk -v ref="$ref_rps" -v refput="$ref_put_rps" '{
+    same = ($1 ~ /put/) ? refput : ref
+    printf "| %s | %.0f | %s | %s | %.0f%% | %.0f%% |\n", $1, $2, $3, $4, 100 * $2 / ref, 100 * $2 / same }' "$results"
 with=$(awk '$1 == "get-50-rules" {print $2}' "$results")
 without=$(awk '$1 == "get-0-rules" {print $2}' "$results")
 awk -v a="$with" -v b="$without" 'BEGIN { printf "\n50 non-firing rules cost %.1f%% of GET throughput (target < 5%%)\n", 100 * (b - a) / b }'
