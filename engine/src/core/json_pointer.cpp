@@ -1,5 +1,7 @@
 #include "core/json_pointer.hpp"
 
+#include <algorithm>
+
 namespace conflictlab::engine::detail {
 
 using nlohmann::json;
@@ -51,7 +53,7 @@ std::optional<std::vector<std::string>> split_pointer(std::string_view pointer) 
 namespace {
 
 // Array index per RFC 6901: "0" or digits without a leading zero.
-std::optional<std::size_t> array_index(const std::string& token) {
+std::optional<std::size_t> array_index(std::string_view token) {
     if (token.empty() || token.size() > 9)
         return std::nullopt;
     if (token.size() > 1 && token.front() == '0')
@@ -65,19 +67,43 @@ std::optional<std::size_t> array_index(const std::string& token) {
     return v;
 }
 
+// The reference token starting at `pos` (just after a '/') of a valid
+// pointer, unescaped into `scratch` only when it contains '~': find() runs for
+// every fetched document, so the common case allocates nothing.
+std::string_view token_at(std::string_view pointer, std::size_t pos, std::size_t end,
+                          std::string& scratch) {
+    std::string_view raw = pointer.substr(pos, end - pos);
+    if (raw.find('~') == std::string_view::npos)
+        return raw;
+    scratch.clear();
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '~') {
+            scratch += raw[i + 1] == '0' ? '~' : '/';
+            ++i;
+        } else {
+            scratch += raw[i];
+        }
+    }
+    return scratch;
+}
+
 }  // namespace
 
 const json* find(const json& doc, std::string_view pointer) {
-    auto tokens = split_pointer(pointer);
-    if (!tokens)
+    if (!is_valid_pointer(pointer))
         return nullptr;
     const json* cur = &doc;
-    for (const auto& token : *tokens) {
+    std::string scratch;
+    std::size_t pos = 1;
+    while (pos <= pointer.size()) {
+        std::size_t end = std::min(pointer.find('/', pos), pointer.size());
+        std::string_view token = token_at(pointer, pos, end, scratch);
         if (cur->is_object()) {
-            auto it = cur->find(token);
-            if (it == cur->end())
+            const auto& obj = cur->get_ref<const json::object_t&>();
+            auto it = obj.find(token);
+            if (it == obj.end())
                 return nullptr;
-            cur = &*it;
+            cur = &it->second;
         } else if (cur->is_array()) {
             auto index = array_index(token);
             if (!index || *index >= cur->size())
@@ -86,6 +112,7 @@ const json* find(const json& doc, std::string_view pointer) {
         } else {
             return nullptr;
         }
+        pos = end + 1;
     }
     return cur;
 }

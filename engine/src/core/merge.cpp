@@ -1,6 +1,7 @@
 #include "conflictlab/engine/merge.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "core/json_pointer.hpp"
@@ -53,66 +54,142 @@ json merge_as_set(const json* base, const json& ours, const json& theirs) {
     return out;
 }
 
+// Appends "/" + the RFC 6901-escaped key to a pointer buffer and truncates it
+// back on destruction. The merge walks every member of large documents but
+// needs a member's pointer only when both sides changed it, so pointers are
+// built in one reused buffer, and only on that path.
+class PointerScope {
+  public:
+    PointerScope(std::string& pointer, const std::string* key) : p_(pointer), n_(pointer.size()) {
+        if (key == nullptr)
+            return;
+        p_ += '/';
+        for (char c : *key) {
+            if (c == '~') {
+                p_ += "~0";
+            } else if (c == '/') {
+                p_ += "~1";
+            } else {
+                p_ += c;
+            }
+        }
+    }
+    ~PointerScope() { p_.resize(n_); }
+    PointerScope(const PointerScope&) = delete;
+    PointerScope& operator=(const PointerScope&) = delete;
+
+  private:
+    std::string& p_;
+    std::size_t n_;
+};
+
+// Walks a sorted object (std::map) alongside another sorted key sequence:
+// seek(key) is the member named `key` or nullptr, in amortized O(1) when the
+// keys are sought in ascending order (as when iterating another object).
+class Cursor {
+  public:
+    explicit Cursor(const json* obj) {
+        if (obj != nullptr && obj->is_object()) {
+            const auto& m = obj->get_ref<const json::object_t&>();
+            it_ = m.begin();
+            end_ = m.end();
+        }
+    }
+    const json* seek(const std::string& key) {
+        while (it_ != end_ && it_->first < key)
+            ++it_;
+        return (it_ != end_ && it_->first == key) ? &it_->second : nullptr;
+    }
+
+  private:
+    json::object_t::const_iterator it_{};
+    json::object_t::const_iterator end_{};
+};
+
 class ThreeWay {
   public:
     ThreeWay(const MergeOptions& options, MergeResult& result) : o_(options), r_(result) {}
 
     // nullopt: the member is absent from the result. Sets r_.ok = false and
-    // stops descending on an irreconcilable field.
+    // stops descending on an irreconcilable field. `key` names the member
+    // within the object pointer_ points to (nullptr for the root).
     std::optional<json> merge(const json* b, const json* ours, const json* theirs,
-                              const std::string& pointer) {
+                              const std::string* key) {
         if (same(ours, theirs))
             return copy(ours);
+        return merge_changed(b, ours, theirs, key);
+    }
+
+  private:
+    // merge() once ours and theirs are known to differ.
+    std::optional<json> merge_changed(const json* b, const json* ours, const json* theirs,
+                                      const std::string* key) {
         if (same(b, ours))
             return copy(theirs);
         if (same(b, theirs))
             return copy(ours);
-        // Changed on both sides, to different values.
+        // Changed on both sides, to different values: now the pointer matters.
+        PointerScope scope(pointer_, key);
         if (ours != nullptr && theirs != nullptr) {
-            if (ours->is_array() && theirs->is_array() && listed(o_.set_merge_pointers, pointer)) {
+            if (ours->is_array() && theirs->is_array() && listed(o_.set_merge_pointers, pointer_)) {
                 return merge_as_set(b, *ours, *theirs);
             }
             if (ours->is_object() && theirs->is_object())
-                return merge_objects(b, *ours, *theirs, pointer);
+                return merge_objects(b, *ours, *theirs);
         }
-        return decide(ours, theirs, pointer);
+        return decide(ours, theirs);
     }
 
-  private:
     static std::optional<json> copy(const json* v) {
         return v == nullptr ? std::nullopt : std::optional<json>(*v);
     }
 
-    std::optional<json> merge_objects(const json* b, const json& ours, const json& theirs,
-                                      const std::string& pointer) {
-        static const json kEmpty = json::object();
-        const json* base = (b != nullptr && b->is_object()) ? b : &kEmpty;
+    // Members in the order the original definition visits them (theirs'
+    // keys, then the keys only ours has; each in key order), so conflicts and
+    // lost pointers are reported in a stable order. Both objects are sorted
+    // maps, so ours is walked alongside theirs instead of searched, and the
+    // result is built by appending at a known position. Base is only looked
+    // up for members that differ: most do not, and on large documents
+    // walking a third tree costs as much as the merge (cache misses).
+    std::optional<json> merge_objects(const json* b, const json& ours, const json& theirs) {
         json out = json::object();
-        auto visit = [&](const std::string& key) -> bool {
-            if (out.contains(key))
-                return true;
-            auto child = merge(member(base, key), member(&ours, key), member(&theirs, key),
-                               detail::child_pointer(pointer, key));
+        auto& result = out.get_ref<json::object_t&>();
+        const auto& theirs_map = theirs.get_ref<const json::object_t&>();
+        const auto& ours_map = ours.get_ref<const json::object_t&>();
+        Cursor ours_at(&ours);
+        std::size_t ours_seen = 0;
+        for (const auto& [key, value] : theirs_map) {
+            const json* o = ours_at.seek(key);
+            ours_seen += o != nullptr ? 1 : 0;
+            auto child = same(o, &value) ? copy(o) : merge_changed(member(b, key), o, &value, &key);
             if (!r_.ok)
-                return false;
+                return std::nullopt;
             if (child)
-                out[key] = std::move(*child);
-            return true;
-        };
-        // Keys present only in base were removed on both sides: visiting them
-        // is not needed, they simply stay absent.
-        for (const auto& item : theirs.items()) {
-            if (!visit(item.key()))
-                return std::nullopt;
+                result.emplace_hint(result.end(), key, std::move(*child));
         }
-        for (const auto& item : ours.items()) {
-            if (!visit(item.key()))
+        if (ours_seen == ours_map.size())
+            return out;
+        // Keys only ours has (a member both have is never absent from the
+        // result, so "not in theirs" is exactly "not visited yet").
+        Cursor theirs_at(&theirs);
+        auto hint = result.begin();
+        for (const auto& [key, value] : ours_map) {
+            if (theirs_at.seek(key) != nullptr)
+                continue;
+            auto child = merge_changed(member(b, key), &value, nullptr, &key);
+            if (!r_.ok)
                 return std::nullopt;
+            if (child) {
+                while (hint != result.end() && hint->first < key)
+                    ++hint;
+                hint = std::next(result.emplace_hint(hint, key, std::move(*child)));
+            }
         }
         return out;
     }
 
-    std::optional<json> decide(const json* ours, const json* theirs, const std::string& pointer) {
+    std::optional<json> decide(const json* ours, const json* theirs) {
+        const std::string& pointer = pointer_;
         r_.conflicts.push_back(pointer);
         bool ours_wins = true;
         switch (o_.field_rules.rule_for(pointer)) {
@@ -141,9 +218,12 @@ class ThreeWay {
 
     const MergeOptions& o_;
     MergeResult& r_;
+    std::string pointer_;  // of the object being merged; see PointerScope
 };
 
-json overlay_at(const json* current, const json& update, const std::string& pointer,
+// overlay(): `pointer` is the pointer of `current`/`update`, built only where
+// set-merge pointers can match (arrays) or deeper levels need it (objects).
+json overlay_at(const json* current, const json& update, std::string& pointer,
                 const std::vector<std::string>& set_pointers, bool patch_semantics) {
     if (update.is_object()) {
         json out = (current != nullptr && current->is_object()) ? *current : json::object();
@@ -152,8 +232,13 @@ json overlay_at(const json* current, const json& update, const std::string& poin
                 out.erase(key);
                 continue;
             }
-            out[key] = overlay_at(member(current, key), value, detail::child_pointer(pointer, key),
-                                  set_pointers, patch_semantics);
+            const json* cur_member = member(current, key);
+            if (!value.is_object() && !value.is_array()) {
+                out[key] = value;  // a scalar replaces whatever is there
+                continue;
+            }
+            PointerScope scope(pointer, &key);
+            out[key] = overlay_at(cur_member, value, pointer, set_pointers, patch_semantics);
         }
         return out;
     }
@@ -181,7 +266,7 @@ MergeResult three_way_merge(const json& base, const json& ours, const json& thei
         }
     }
     r.ok = true;
-    auto merged = ThreeWay(options, r).merge(&base, &ours, &theirs, "");
+    auto merged = ThreeWay(options, r).merge(&base, &ours, &theirs, nullptr);
     if (!r.ok)
         return r;
     r.merged = merged ? std::move(*merged) : json(nullptr);
@@ -190,7 +275,8 @@ MergeResult three_way_merge(const json& base, const json& ours, const json& thei
 
 json overlay(const json& current, const json& update, const std::vector<std::string>& set_pointers,
              bool patch_semantics) {
-    return overlay_at(&current, update, "", set_pointers, patch_semantics);
+    std::string pointer;
+    return overlay_at(&current, update, pointer, set_pointers, patch_semantics);
 }
 
 json create_merge_patch(const json& from, const json& to) {

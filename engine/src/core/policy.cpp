@@ -206,16 +206,17 @@ std::optional<int> read_backoff(const json& j, BackoffOptions& out) {
     return attempts;
 }
 
-void check_range(const std::string& field, std::int64_t v, std::int64_t lo, std::int64_t hi) {
+// Field names are built only on failure: validate() runs for every Resolution.
+void check_range(std::string_view field, std::int64_t v, std::int64_t lo, std::int64_t hi) {
     if (v < lo || v > hi) {
-        fail(field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                        " (got " + std::to_string(v) + ")");
+        fail(std::string(field), "must be between " + std::to_string(lo) + " and " +
+                                     std::to_string(hi) + " (got " + std::to_string(v) + ")");
     }
 }
 
-void check_pointer(const std::string& field, const std::string& p) {
+void check_pointer(std::string_view field, const std::string& p) {
     if (!detail::is_valid_pointer(p)) {
-        fail(field, "not a JSON pointer (RFC 6901; e.g. \"/a/b\"): " + json(p).dump());
+        fail(std::string(field), "not a JSON pointer (RFC 6901; e.g. \"/a/b\"): " + json(p).dump());
     }
 }
 
@@ -278,11 +279,14 @@ void validate(const Policy& p) {
     check_range("policy.deadline_ms", p.deadline_ms, 1, kMaxMs);
     check_pointer("policy.timestamp_pointer", p.timestamp_pointer);
     for (std::size_t i = 0; i < p.set_merge_pointers.size(); ++i) {
-        check_pointer("policy.set_merge_pointers[" + std::to_string(i) + "]",
-                      p.set_merge_pointers[i]);
+        if (!detail::is_valid_pointer(p.set_merge_pointers[i])) {
+            check_pointer("policy.set_merge_pointers[" + std::to_string(i) + "]",
+                          p.set_merge_pointers[i]);
+        }
     }
     for (std::size_t i = 0; i < p.guard_pointers.size(); ++i) {
-        check_pointer("policy.guard_pointers[" + std::to_string(i) + "]", p.guard_pointers[i]);
+        if (!detail::is_valid_pointer(p.guard_pointers[i]))
+            check_pointer("policy.guard_pointers[" + std::to_string(i) + "]", p.guard_pointers[i]);
     }
     for (const auto& [pointer, rule] : p.field_rules.by_pointer) {
         check_pointer("policy.field_rules.pointers", pointer);

@@ -26,6 +26,8 @@
 #include "conflictlab/engine/resolution.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 
 #include "conflictlab/engine/backoff.hpp"
@@ -41,7 +43,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-enum class Phase { start, writing, fetching, sleeping, done };
+enum class Phase : std::uint8_t { start, writing, fetching, sleeping, done };
 
 // What an event means, independent of the phase it arrives in.
 enum class Signal {
@@ -59,20 +61,10 @@ enum class Signal {
 };
 
 // Why the outstanding GET was sent: its path segment and how to fail.
-enum class FetchFor { conflict, token, verify };
+enum class FetchFor : std::uint8_t { conflict, token, verify };
 
 // The most recent kind of trouble: names the reason when attempts run out.
-enum class Trouble { none, conflict, transient, precondition };
-
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) {
-        if (!out.empty())
-            out += '>';
-        out += p;
-    }
-    return out;
-}
+enum class Trouble : std::uint8_t { none, conflict, transient, precondition };
 
 std::string excerpt(std::string_view body) {
     constexpr std::size_t kLimit = 200;
@@ -104,49 +96,72 @@ struct Resolution::State {
     };
     static const Transition kTransitions[];
 
+    // Documents are shared, never copied, between the payload, the merge
+    // result (`ours`), the write plan and the body last sent: a document is
+    // never modified once shared (a token placed in a body goes into a fresh
+    // copy), so sharing is invisible except in the copies it saves.
+    using Doc = std::shared_ptr<json>;
+
     // The next (or last) write: resent unchanged after transient failures.
     struct WritePlan {
+        Doc body;  // without the token (placed in a copy when sent)
         WriteMethod method = WriteMethod::put;
-        json body;                 // without the token (added when sent)
         bool create_only = false;  // If-None-Match: * (recreate after deletion)
         bool carried_token = false;
     };
 
-    State(Update u, Policy p, RandomSource& r)
-        : update(std::move(u)), policy(std::move(p)), random(&r), backoff(policy.backoff) {}
+    // The outstanding request, enough to render it again for
+    // pending_request() (the request itself is moved to the driver).
+    struct Pending {
+        std::string_view method;  // static storage (write_method_name, "GET")
+        milliseconds timeout{0};
+        RequestPurpose purpose = RequestPurpose::write;
+        bool if_match = false;       // the token went in If-Match
+        bool if_none_match = false;  // If-None-Match: *
+    };
 
-    Update update;
-    Policy policy;
+    // REQUIRES: update and *policy validated.
+    State(Update&& update, std::shared_ptr<const Policy> p, RandomSource& r);
+
+    // Members are ordered by size: the State stays within malloc's per-thread
+    // cache (<= 1032 bytes), which keeps its allocation off the slow path.
+    std::shared_ptr<const Policy> policy_owner;
+    const Policy& policy;
     RandomSource* random;
     Backoff backoff;
-
-    Phase phase = Phase::start;
-    Phase after_sleep = Phase::writing;
-    SendRequest pending;
+    Doc payload;    // the update's payload
+    Doc ours;       // the document we want, once it differs from the payload
+    Doc sent_body;  // the body of the last write sent (token included)
+    WritePlan write;
+    Pending pending;
+    mutable std::unique_ptr<SendRequest> pending_view;  // pending_request()'s rendering
+    std::optional<detail::Token> token;
+    std::optional<json> base;       // ancestor of the next three-way merge
+    const json* fetched = nullptr;  // the state being decided on, during catch only
+    std::optional<WallTime> incoming_ts;
+    std::string sent_text;  // serialization of sent_body; empty before the first write
+    std::string resource_path;
+    std::string path;  // the outcome's path, built as the decisions are taken
+    // Accept, the X- identifiers and Content-Type: built once, copied into
+    // every request (GETs drop Content-Type).
+    HeaderFields headers;
     Timestamp pending_since{0};
     Timestamp sleep_since{0};
-    FetchFor fetch_for = FetchFor::conflict;
-    Trouble trouble = Trouble::none;
-
-    std::optional<detail::Token> token;
-    unsigned token_epoch = 0;    // failure_epoch at the time the token was read
-    unsigned failure_epoch = 0;  // bumped by every conflict / unknown write result
-    WritePlan write;
-    std::optional<json> base;       // ancestor of the next three-way merge
-    std::optional<json> ours;       // the document we want, once it differs from the payload
-    bool base_is_current = false;   // base holds the last fetched server state
-    const json* fetched = nullptr;  // the state being decided on, during catch only
-    bool write_sent = false;        // `write` went out as it is now
-    std::optional<WallTime> incoming_ts;
-    bool indeterminate = false;  // a write may have been applied, unconfirmed
-    int fetch_failures = 0;      // consecutive failed fetches
-    int requests_sent = 0;
-    std::string resource_path;
-    std::vector<std::string> path;
-
     Timestamp now{0};
     Timestamp deadline{0};
     Outcome out;
+    unsigned token_epoch = 0;    // failure_epoch at the time the token was read
+    unsigned failure_epoch = 0;  // bumped by every conflict / unknown write result
+    int fetch_failures = 0;      // consecutive failed fetches
+    int requests_sent = 0;
+    WriteMethod method;  // the update's
+    Phase phase = Phase::start;
+    Phase after_sleep = Phase::writing;
+    FetchFor fetch_for = FetchFor::conflict;
+    Trouble trouble = Trouble::none;
+    bool base_is_current = false;  // base holds the last fetched server state
+    bool write_sent = false;       // `write` went out as it is now
+    bool indeterminate = false;    // a write may have been applied, unconfirmed
 
     // ---- events ---------------------------------------------------------
 
@@ -154,9 +169,9 @@ struct Resolution::State {
         now = t;
         out.started = t;
         deadline = t + milliseconds{policy.deadline_ms};
-        write = WritePlan{update.method, update.payload, false, false};
-        if (update.base_token) {
-            auto read = detail::read_base_token(policy.target, *update.base_token);
+        write = WritePlan{payload, method, false, false};
+        if (out.token_before) {
+            auto read = detail::read_base_token(policy.target, *out.token_before);
             if (!read.note.empty())
                 note(read.note);
             if (!read.token) {
@@ -257,7 +272,7 @@ struct Resolution::State {
                         describe(ev) + " on attempt " + std::to_string(out.attempts) + " of " +
                             std::to_string(policy.max_attempts));
         }
-        path.push_back(segment);
+        add_path(segment);
         return after_delay(delay, Phase::writing);
     }
 
@@ -265,7 +280,7 @@ struct Resolution::State {
         // The write may have been applied: look before writing again.
         trouble = Trouble::transient;
         invalidate_token();
-        path.push_back("indeterminate");
+        add_path("indeterminate");
         note("write result unknown: " + describe(ev));
         fetch_for = FetchFor::verify;
         fetch_failures = 0;
@@ -276,9 +291,9 @@ struct Resolution::State {
         if (phase == Phase::writing)
             indeterminate = false;
         invalidate_token();  // nothing left to name a version of
-        path.push_back("deleted");
+        add_path("deleted");
         const std::string what =
-            "HTTP " + std::to_string(ev.response->status) + " on " + pending.method;
+            "HTTP " + std::to_string(ev.response->status) + " on " + std::string(pending.method);
         switch (policy.deleted_policy) {
             case DeletedPolicy::fail:
                 return fail(
@@ -287,20 +302,20 @@ struct Resolution::State {
                         ? "resource deleted between the conflict and the fetch (" + what + ")"
                         : "resource deleted (" + what + ")");
             case DeletedPolicy::drop:
-                path.push_back("drop");
+                add_path("drop");
                 return finish(OutcomeKind::discarded,
                               "resource deleted (" + what + "); update dropped by deleted_policy");
             case DeletedPolicy::recreate:
                 break;
         }
-        path.push_back("recreate");
+        add_path("recreate");
         if (!attempts_left()) {
             return fail(FailureReason::deleted,
                         "resource deleted (" + what + ") and no attempts left to recreate it");
         }
         base.reset();
         base_is_current = false;
-        plan(WritePlan{WriteMethod::put, desired_full(), true, false});
+        plan(WritePlan{desired_full(), WriteMethod::put, true, false});
         return send_write();
     }
 
@@ -313,7 +328,7 @@ struct Resolution::State {
                         "GET failed " + std::to_string(fetch_failures) + " times in a row, last " +
                             describe(ev));
         }
-        path.push_back(segment);
+        add_path(segment);
         return after_delay(delay, Phase::fetching);
     }
 
@@ -344,7 +359,7 @@ struct Resolution::State {
         auto fresh = compare_freshness(incoming_ts, body, r.headers, policy.timestamp_pointer);
         out.freshness = fresh.signal;
         if (fresh.age == Age::older && policy.discard_if_stale) {
-            path.push_back("discard");
+            add_path("discard");
             return finish(OutcomeKind::discarded,
                           "update (" + format_rfc3339(*fresh.incoming) +
                               ") is older than the current state (" +
@@ -357,8 +372,8 @@ struct Resolution::State {
                 return fail(FailureReason::invalid_body,
                             "the current state is not JSON; cannot merge");
             }
-            path.push_back("overwrite");
-            plan(WritePlan{update.method, update.payload, false, false});
+            add_path("overwrite");
+            plan(WritePlan{payload, method, false, false});
         } else if (auto done = decide(*body, fresh.age)) {
             return std::move(*done);
         } else {
@@ -388,22 +403,22 @@ struct Resolution::State {
     std::optional<Action> decide(const json& cur, Age age) {
         if (base) {
             if (auto guard = changed_guard(cur)) {
-                path.push_back(std::string(strategy_name(policy.strategy)));
+                add_path(std::string(strategy_name(policy.strategy)));
                 return fail(FailureReason::irreconcilable_merge, *guard);
             }
         }
         if (policy.detect_already_applied && already_contains(cur)) {
             indeterminate = false;
-            path.push_back("already-applied");
+            add_path("already-applied");
             return finish(OutcomeKind::resolved, "the current state already contains the update");
         }
-        json desired;
+        Doc desired;
         if (policy.strategy == Strategy::overwrite) {
-            path.push_back("overwrite");
+            add_path("overwrite");
             desired = apply_update(cur);
-            plan(WritePlan{update.method, update.payload, false, false});
+            plan(WritePlan{payload, method, false, false});
         } else {
-            path.push_back("merge");
+            add_path("merge");
             std::vector<std::string> lost;
             if (base && ours_doc()) {
                 MergeOptions options{policy.field_rules, policy.set_merge_pointers,
@@ -411,29 +426,29 @@ struct Resolution::State {
                 auto merged = three_way_merge(*base, *ours_doc(), cur, options);
                 if (!merged.ok)
                     return fail(FailureReason::irreconcilable_merge, merged.detail);
-                desired = std::move(merged.merged);
+                desired = std::make_shared<json>(std::move(merged.merged));
                 lost = std::move(merged.lost);
             } else {
-                desired = overlay(cur, update.payload, policy.set_merge_pointers,
-                                  update.method == WriteMethod::patch);
+                desired = std::make_shared<json>(overlay(cur, *payload, policy.set_merge_pointers,
+                                                         method == WriteMethod::patch));
             }
-            if (same_ignoring_token(desired, cur)) {
+            if (same_ignoring_token(*desired, cur)) {
                 if (lost.empty()) {
-                    path.push_back("already-applied");
+                    add_path("already-applied");
                     return finish(OutcomeKind::resolved,
                                   "the current state already contains the update");
                 }
-                path.push_back("discard");
+                add_path("discard");
                 std::string fields;
                 for (const auto& p : lost)
                     fields += (fields.empty() ? "" : ", ") + p;
                 return finish(OutcomeKind::discarded,
                               "every change lost to the field rules (" + fields + ")");
             }
-            plan(WritePlan{
-                update.method,
-                update.method == WriteMethod::put ? desired : create_merge_patch(cur, desired),
-                false, false});
+            plan(WritePlan{method == WriteMethod::put
+                               ? desired
+                               : std::make_shared<json>(create_merge_patch(cur, *desired)),
+                           method, false, false});
         }
         ours = std::move(desired);
         return std::nullopt;
@@ -449,7 +464,7 @@ struct Resolution::State {
         const Response& r = *ev.response;
         const bool client = r.status >= 400 && r.status <= 499;
         return fail(client ? FailureReason::non_retryable_4xx : FailureReason::unexpected_status,
-                    "HTTP " + std::to_string(r.status) + " on " + pending.method +
+                    "HTTP " + std::to_string(r.status) + " on " + std::string(pending.method) +
                         (r.body.empty() ? "" : ": " + excerpt(r.body)));
     }
 
@@ -464,71 +479,87 @@ struct Resolution::State {
                 "conflictlab::engine::Resolution: a retry would reuse a stale token (engine bug)");
         }
         if (requests_sent > 0)
-            path.push_back("retry");
+            add_path("retry");
 
-        SendRequest req = base_request(RequestPurpose::write, write_method_name(write.method));
-        req.headers.add("Content-Type", write.method == WriteMethod::patch
-                                            ? "application/merge-patch+json"
-                                            : "application/json");
-        json& body = write.body;  // the token is (re)placed in it for every send
+        Pending p{write_method_name(write.method), request_timeout(), RequestPurpose::write};
+        Doc body = write.body;  // the token is placed in a copy, never in a shared document
         const auto& target = policy.target;
         write.carried_token = false;
         if (write.create_only) {
-            req.headers.add("If-None-Match", "*");
-            if (detail::sink_body(target))
-                detail::erase_at(body, target.token_pointer);
+            p.if_none_match = true;
+            if (detail::sink_body(target) && detail::find(*body, target.token_pointer)) {
+                body = std::make_shared<json>(*body);
+                detail::erase_at(*body, target.token_pointer);
+            }
         } else if (with_token) {
             if (detail::sink_header(target) && !token->body_only) {
-                req.headers.add("If-Match", token->if_match());
+                p.if_match = true;
                 write.carried_token = true;
             }
             if (detail::sink_body(target)) {
-                if (detail::set_at(body, target.token_pointer, token->body_value())) {
+                auto with = std::make_shared<json>(*body);
+                if (detail::set_at(*with, target.token_pointer, token->body_value())) {
+                    body = std::move(with);
                     write.carried_token = true;
                 } else {
                     note("cannot place the token at " + target.token_pointer + " in the body");
                 }
             }
         }
-        req.body = body.dump();
+        std::string text = body->dump();
+        sent_text = text;  // for outcome().final_body and pending_request()
+        sent_body = std::move(body);
         write_sent = true;
         ++out.attempts;
-        return emit(std::move(req), Phase::writing);
+        return emit(p, std::move(text), Phase::writing);
     }
 
     Action send_fetch() {
         if (auto late = past_deadline())
             return std::move(*late);
         static constexpr const char* kSegments[] = {"refetch", "fetch-token", "verify"};
-        path.push_back(kSegments[static_cast<int>(fetch_for)]);
+        add_path(kSegments[static_cast<int>(fetch_for)]);
         auto purpose =
             fetch_for == FetchFor::verify ? RequestPurpose::verify : RequestPurpose::fetch;
-        return emit(base_request(purpose, "GET"), Phase::fetching);
+        return emit(Pending{"GET", request_timeout(), purpose}, {}, Phase::fetching);
     }
 
-    SendRequest base_request(RequestPurpose purpose, std::string_view method) const {
-        SendRequest req;
-        req.method = std::string(method);
-        req.path = resource_path;
-        req.purpose = purpose;
-        req.headers.add("Accept", "application/json");
-        if (!update.correlation_id.empty())
-            req.headers.add("X-Correlation-Id", update.correlation_id);
-        if (!update.writer_id.empty())
-            req.headers.add("X-Writer-Id", update.writer_id);
-        if (!update.op_id.empty())
-            req.headers.add("X-Op-Id", update.op_id);
+    milliseconds request_timeout() const {
         auto left = std::chrono::ceil<milliseconds>(deadline - now);
-        req.timeout = std::min(milliseconds{policy.attempt_timeout_ms}, left);
+        return std::min(milliseconds{policy.attempt_timeout_ms}, left);
+    }
+
+    // The request described by `pending`. Headers come from prototypes built
+    // once per resolution.
+    SendRequest render(std::string body) const {
+        SendRequest req;
+        req.method = std::string(pending.method);
+        req.path = resource_path;
+        req.purpose = pending.purpose;
+        req.timeout = pending.timeout;
+        if (pending.purpose == RequestPurpose::write) {
+            req.headers = headers;
+            if (write.method == WriteMethod::patch)
+                req.headers.set("Content-Type", "application/merge-patch+json");
+            if (pending.if_none_match)
+                req.headers.add("If-None-Match", "*");
+            if (pending.if_match)
+                req.headers.add("If-Match", token->if_match());
+            req.body = std::move(body);
+        } else {
+            req.headers = headers;
+            req.headers.erase("Content-Type");
+        }
         return req;
     }
 
-    Action emit(SendRequest req, Phase next) {
+    Action emit(const Pending& p, std::string body, Phase next) {
         ++requests_sent;
-        pending = std::move(req);
+        pending = p;
+        pending_view.reset();
         pending_since = now;
         phase = next;
-        return pending;
+        return render(std::move(body));
     }
 
     Action after_delay(milliseconds delay, Phase next) {
@@ -557,17 +588,27 @@ struct Resolution::State {
     Action finish(OutcomeKind kind, std::string detail) {
         out.kind = kind;
         out.detail = std::move(detail);
-        out.path = path.empty() ? "direct" : join(path);
+        out.path = path.empty() ? "direct" : path;
         out.finished = now;
         out.alert = kind == OutcomeKind::failed;
         // Without a successful write, the final state's token is the last one read.
         if (!out.token_after && token)
             out.token_after = token->display();
-        if (write_sent)
-            out.final_body = std::move(write.body);
         write_sent = false;
         phase = Phase::done;
-        return Done{out};
+        // Done carries the outcome; outcome() keeps a copy of all but the
+        // final body, which it restores from sent_text when asked. The body
+        // moves into Done when nothing else shares it (the usual case).
+        Done done{out};
+        if (sent_body) {
+            write.body.reset();
+            ours.reset();
+            payload.reset();
+            done.outcome.final_body =
+                sent_body.use_count() == 1 ? std::move(*sent_body) : json(*sent_body);
+            sent_body.reset();
+        }
+        return done;
     }
 
     Action fail(FailureReason reason, std::string detail) {
@@ -577,7 +618,7 @@ struct Resolution::State {
             reason = FailureReason::timeout_indeterminate;
         }
         out.reason = reason;
-        const json& desired = ours_doc() ? *ours_doc() : update.payload;
+        const json& desired = ours_doc() ? *ours_doc() : *payload;
         const json* cur = fetched ? fetched : (base_is_current ? &*base : nullptr);
         json delta = {{"desired", desired}, {"current", nullptr}, {"patch", nullptr}};
         if (cur) {
@@ -602,7 +643,7 @@ struct Resolution::State {
             step.step = "sleep";
             step.started = sleep_since;
         } else {
-            step.step = std::string(request_purpose_name(pending.purpose));
+            step.step = request_purpose_name(pending.purpose);
             step.started = pending_since;
         }
         step.finished = now;
@@ -685,41 +726,48 @@ struct Resolution::State {
         return delay;
     }
 
-    // Replaces the write plan; the body last sent is kept for the outcome.
+    // Replaces the write plan (sent_body keeps the body last sent).
     void plan(WritePlan next) {
-        if (write_sent)
-            out.final_body = std::move(write.body);
         write = std::move(next);
         write_sent = false;
+    }
+
+    void add_path(std::string_view segment) {
+        if (!path.empty())
+            path += '>';
+        path += segment;
     }
 
     // The full document the update wants: the payload for PUT, base + patch
     // for PATCH, or the last merge result. Null for a PATCH without base.
     const json* ours_doc() const {
         if (ours)
-            return &*ours;
-        return update.method == WriteMethod::put ? &update.payload : nullptr;
+            return ours.get();
+        return method == WriteMethod::put ? payload.get() : nullptr;
     }
 
     // Does `cur` already contain the update (token field aside)?
     bool already_contains(const json& cur) const {
-        if (update.method == WriteMethod::put)
-            return same_ignoring_token(update.payload, cur);
-        return same_ignoring_token(overlay(cur, update.payload, {}, true), cur);
+        if (method == WriteMethod::put)
+            return same_ignoring_token(*payload, cur);
+        return same_ignoring_token(overlay(cur, *payload, {}, true), cur);
     }
 
     // The document the update asks for, given the current state.
-    json apply_update(const json& cur) const {
-        if (update.method == WriteMethod::put)
-            return update.payload;
-        return overlay(cur, update.payload, {}, true);
+    Doc apply_update(const json& cur) const {
+        if (method == WriteMethod::put)
+            return payload;
+        return std::make_shared<json>(overlay(cur, *payload, {}, true));
     }
 
     // The full document to recreate a deleted resource with.
-    json desired_full() const {
-        if (const json* o = ours_doc())
-            return *o;
-        return overlay(update.base_body.value_or(json::object()), update.payload, {}, true);
+    // (`update.base_body` has moved to `base` by then, hence the empty object.)
+    Doc desired_full() const {
+        if (ours)
+            return ours;
+        if (method == WriteMethod::put)
+            return payload;
+        return std::make_shared<json>(overlay(json::object(), *payload, {}, true));
     }
 
     bool token_in_body() const {
@@ -835,30 +883,58 @@ const char* phase_name(Awaiting a) {
 
 }  // namespace
 
-Resolution::Resolution(Update update, Policy policy, RandomSource& random) {
+Resolution::Resolution(Update update, Policy policy, RandomSource& random)
+    : Resolution(std::move(update), std::make_shared<const Policy>(std::move(policy)), random) {}
+
+Resolution::State::State(Update&& update, std::shared_ptr<const Policy> p, RandomSource& r)
+    : policy_owner(std::move(p)),
+      policy(*policy_owner),
+      random(&r),
+      backoff(policy.backoff),
+      method(update.method) {
+    resource_path = policy.target.resource_path;
+    resource_path.replace(resource_path.find("{id}"), 4,
+                          detail::percent_encode(update.resource_id));
+    incoming_ts = update.business_timestamp
+                      ? update.business_timestamp
+                      : read_business_timestamp(update.payload, policy.timestamp_pointer);
+    if (method == WriteMethod::patch && update.base_body)
+        ours = std::make_shared<json>(overlay(*update.base_body, update.payload, {}, true));
+    // With a base, every later use goes through `base` / `ours`; the payload
+    // is shared from here on (see Doc).
+    base = std::move(update.base_body);
+    payload = std::make_shared<json>(std::move(update.payload));
+
+    headers.add("Accept", "application/json");
+    if (!update.correlation_id.empty())
+        headers.add("X-Correlation-Id", update.correlation_id);
+    if (!update.writer_id.empty())
+        headers.add("X-Writer-Id", update.writer_id);
+    if (!update.op_id.empty())
+        headers.add("X-Op-Id", update.op_id);
+    headers.add("Content-Type", "application/json");
+
+    out.resource_id = std::move(update.resource_id);
+    out.method = method;
+    out.correlation_id = std::move(update.correlation_id);
+    out.event_id = std::move(update.event_id);
+    out.writer_id = std::move(update.writer_id);
+    out.op_id = std::move(update.op_id);
+    out.token_before = std::move(update.base_token);  // read by begin()
+    // A resolution rarely takes more than a handful of steps.
+    out.steps.reserve(4);
+    out.statuses.reserve(4);
+}
+
+Resolution::Resolution(Update update, std::shared_ptr<const Policy> policy, RandomSource& random) {
+    if (!policy)
+        throw std::invalid_argument("policy: must not be null");
     validate(update);
-    validate(policy);
+    validate(*policy);
+    // glibc serves allocations up to 1032 bytes from a per-thread cache; a
+    // larger State costs a slow-path malloc (and a consolidation) per resolution.
+    static_assert(sizeof(State) <= 1032, "keep Resolution::State small; see its members");
     s_ = std::make_unique<State>(std::move(update), std::move(policy), random);
-    auto& s = *s_;
-    s.resource_path = s.policy.target.resource_path;
-    s.resource_path.replace(s.resource_path.find("{id}"), 4,
-                            detail::percent_encode(s.update.resource_id));
-    s.incoming_ts = s.update.business_timestamp
-                        ? s.update.business_timestamp
-                        : read_business_timestamp(s.update.payload, s.policy.timestamp_pointer);
-    if (s.update.method == WriteMethod::patch && s.update.base_body) {
-        s.ours = overlay(*s.update.base_body, s.update.payload, {}, true);
-    }
-    // With a base, every later use goes through `base` / `ours`.
-    s.base = std::move(s.update.base_body);
-    s.update.base_body.reset();
-    s.out.resource_id = s.update.resource_id;
-    s.out.method = s.update.method;
-    s.out.correlation_id = s.update.correlation_id;
-    s.out.event_id = s.update.event_id;
-    s.out.writer_id = s.update.writer_id;
-    s.out.op_id = s.update.op_id;
-    s.out.token_before = s.update.base_token;
 }
 
 Resolution::~Resolution() = default;
@@ -930,12 +1006,20 @@ Action Resolution::on_timer() {
 const Outcome& Resolution::outcome() const {
     if (!done() || !s_)
         throw std::logic_error("conflictlab::engine::Resolution::outcome: not done");
+    // The final body moved into Done; restore it from the text that was sent.
+    if (!s_->out.final_body && !s_->sent_text.empty())
+        s_->out.final_body = json::parse(s_->sent_text);
     return s_->out;
 }
 
 const SendRequest& Resolution::pending_request() const {
     require(awaiting(), Awaiting::response, "pending_request");
-    return s_->pending;
+    if (!s_->pending_view) {
+        const bool write = s_->pending.purpose == RequestPurpose::write;
+        s_->pending_view =
+            std::make_unique<SendRequest>(s_->render(write ? s_->sent_text : std::string()));
+    }
+    return *s_->pending_view;
 }
 
 }  // namespace conflictlab::engine

@@ -98,7 +98,8 @@ engine::Policy effective_policy(WorkloadKind kind, engine::Policy policy) {
 WorkloadModel::WorkloadModel(const Scenario& scenario)
     : spec_(scenario.workload), keys_(scenario.workload.keys, scenario.workload.resources) {
     for (const auto& group : scenario.groups) {
-        policies_.push_back(effective_policy(spec_.kind, group.policy));
+        policies_.push_back(
+            std::make_shared<const engine::Policy>(effective_policy(spec_.kind, group.policy)));
     }
 }
 

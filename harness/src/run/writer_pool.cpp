@@ -196,8 +196,8 @@ struct WriterPool::Impl {
         w.record.intent = std::move(g.intent);
         w.random = std::make_unique<engine::Xoshiro256>(w.op.resolution_seed);
         try {
-            w.resolution =
-                std::make_unique<engine::Resolution>(std::move(g.update), policy, *w.random);
+            w.resolution = std::make_unique<engine::Resolution>(
+                std::move(g.update), model.shared_policy(w.plan.group), *w.random);
         } catch (const std::exception& e) {
             engine::Outcome o;
             o.kind = engine::OutcomeKind::failed;

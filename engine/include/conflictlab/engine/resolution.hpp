@@ -26,8 +26,15 @@
 //
 // Thread-safety: none; one resolution is driven by one thread (or strand) at
 // a time. Different resolutions are independent.
-// Ownership: the Update and Policy are copied; `random` is borrowed and must
-// outlive the Resolution.
+// Ownership: the Update is taken by value (move it in: its payload and base
+// are then never copied); the Policy is copied, or shared read-only through a
+// std::shared_ptr<const Policy> (the cheap way to start many resolutions with
+// one policy); `random` is borrowed and must outlive the Resolution.
+//
+// Cost: the machine itself allocates little per step (the request's strings,
+// one step record); the JSON work of a conflict (parse the fetched state,
+// merge, serialise the retry body) dominates. docs/performance.md
+// "Engine core" has the figures.
 
 #include <memory>
 
@@ -51,6 +58,9 @@ class Resolution {
     // Throws std::invalid_argument (PolicyError for the policy) when the
     // update or the policy is invalid.
     Resolution(Update update, Policy policy, RandomSource& random);
+    // The same with a shared, immutable policy. REQUIRES: policy != nullptr
+    // (else std::invalid_argument). The policy is validated here as well.
+    Resolution(Update update, std::shared_ptr<const Policy> policy, RandomSource& random);
     ~Resolution();
     Resolution(Resolution&&) noexcept;
     Resolution& operator=(Resolution&&) noexcept;
@@ -73,9 +83,11 @@ class Resolution {
 
     Awaiting awaiting() const noexcept;
     bool done() const noexcept { return awaiting() == Awaiting::nothing; }
-    // The outcome returned in Done. REQUIRES: done().
+    // The outcome returned in Done. REQUIRES: done(). (Its final_body is
+    // re-read from the serialized body that was sent, on first call.)
     const Outcome& outcome() const;
-    // The request currently outstanding. REQUIRES: awaiting() == response.
+    // The request currently outstanding (the one returned by the last
+    // SendRequest, rebuilt on demand). REQUIRES: awaiting() == response.
     const SendRequest& pending_request() const;
 
   private:

@@ -82,7 +82,11 @@ class WorkloadModel {
     const WorkloadSpec& spec() const noexcept { return spec_; }
     const KeyPicker& keys() const noexcept { return keys_; }
     // Effective policy of group `group`.
-    const engine::Policy& policy(int group) const { return policies_.at(group); }
+    const engine::Policy& policy(int group) const { return *policies_.at(group); }
+    // The same policy, shared: resolutions hold it without copying it.
+    const std::shared_ptr<const engine::Policy>& shared_policy(int group) const {
+        return policies_.at(group);
+    }
     // "<prefix><index>".
     std::string resource_id(int index) const;
     // The document every resource starts with.
@@ -91,7 +95,7 @@ class WorkloadModel {
   private:
     WorkloadSpec spec_;
     KeyPicker keys_;
-    std::vector<engine::Policy> policies_;
+    std::vector<std::shared_ptr<const engine::Policy>> policies_;
 };
 
 // The policy a group runs with: the scenario's, with what the workload needs
