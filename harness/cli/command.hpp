@@ -17,5 +17,7 @@ inline constexpr int kExitBadInput = 2;
 void add_mock_command(CLI::App& root, int& exit_code);
 void add_run_command(CLI::App& root, int& exit_code);
 void add_sweep_command(CLI::App& root, int& exit_code);
+void add_serve_command(CLI::App& root, int& exit_code);
+void add_replay_command(CLI::App& root, int& exit_code);
 
 }  // namespace conflictlab::cli

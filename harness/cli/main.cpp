@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     add_mock_command(app, exit_code);
     add_run_command(app, exit_code);
     add_sweep_command(app, exit_code);
+    add_serve_command(app, exit_code);
+    add_replay_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

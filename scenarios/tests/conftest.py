@@ -22,32 +22,15 @@ import threading
 
 import pytest
 
-# The repository root is two levels up from this file (scenarios/tests/).
-DEFAULT_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "harness", "conflictlab")
-START_TIMEOUT_S = 15
-STOP_TIMEOUT_S = 15
-REQUEST_TIMEOUT_S = 10
-
-LISTENING = re.compile(r"^listening on (https?)://([^\s]+):(\d+)$")
-
-
-def conflictlab_bin():
-    path = os.environ.get("CONFLICTLAB_BIN", DEFAULT_BIN)
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"conflictlab binary not found at {path} (set CONFLICTLAB_BIN)")
-    return path
-
-
-def run_cli(*args, env=None, timeout=30):
-    """Runs `conflictlab ARGS...` to completion (for commands that exit)."""
-    return subprocess.run(
-        [conflictlab_bin(), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
+from binaries import (  # noqa: F401  (re-exported for the suites)
+    DEFAULT_BIN,
+    LISTENING,
+    REQUEST_TIMEOUT_S,
+    START_TIMEOUT_S,
+    STOP_TIMEOUT_S,
+    conflictlab_bin,
+    run_cli,
+)
 
 
 class Reply:
