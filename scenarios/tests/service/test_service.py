@@ -438,3 +438,55 @@ def test_usage_errors_exit_2(tmp_path, write_json):
     r = run_cli("replay", "--db", str(tmp_path / "missing.db"), "--failed")
     assert r.returncode == 2
     assert "no such event store" in r.stderr
+
+
+def test_failed_outcome_alerts_and_every_outcome_is_logged(env, tmp_path):
+    """A persistent conflict ends Failed: one Adaptive Card reaches the
+    alert sink (the mock's /_admin/alerts), and the SQLite transaction log has
+    one row per outcome with its correlation id, path and reason."""
+    import sqlite3
+
+    mock, start_serve, _ = env
+    create(mock, "ok-1")
+    create(mock, "stuck-1")
+    mock.client.put("/_admin/faults", {"rules": [
+        {"name": "always-409", "match": {"methods": ["PATCH"], "path": "/resources/stuck-*"},
+         "then": {"status": 409}}]})
+    url_file = tmp_path / "alert-url"
+    url_file.write_text(mock.base_url + "/_admin/alerts\n")
+    log = str(tmp_path / "outcomes.sqlite")
+    serve = start_serve("--alert-url-file", str(url_file), "--outcome-log", log)
+    cids = {}
+    for eid, r in [("a-ok", "ok-1"), ("a-stuck", "stuck-1")]:
+        status, _, body = serve.post_event(event(eid, r))
+        assert status == 202, body
+        cids[eid] = json.loads(body)["correlation_id"]
+    final = wait_terminal(serve, cids.values())
+    assert final[cids["a-ok"]]["state"] == "success"
+    stuck = final[cids["a-stuck"]]
+    assert stuck["state"] == "failed"
+    assert stuck["outcome"]["reason"] == "persistent-conflict"
+
+    # The alert is delivered asynchronously: poll the sink (bounded).
+    deadline = time.monotonic() + SETTLE_S
+    alerts = []
+    while time.monotonic() < deadline:
+        alerts = mock.client.get("/_admin/alerts").json()["alerts"]
+        if alerts:
+            break
+        time.sleep(0.05)
+    assert len(alerts) == 1, alerts
+    card_text = json.dumps(alerts[0])
+    assert '"type": "message"' in card_text or '"type":"message"' in card_text
+    assert "application/vnd.microsoft.card.adaptive" in card_text
+    assert "stuck-1" in card_text and cids["a-stuck"] in card_text
+    assert "persistent-conflict" in card_text
+
+    assert serve.stop() == 0  # flushes the log
+    with sqlite3.connect(log) as db:
+        cols = [r[1] for r in db.execute("PRAGMA table_info(outcomes)")]
+        assert "correlation_id" in cols, cols
+        rows = {r[0]: r for r in db.execute("SELECT correlation_id, * FROM outcomes")}
+    assert set(rows) == set(cids.values()), rows
+    stuck_row = " ".join(str(v) for v in rows[cids["a-stuck"]])
+    assert "persistent-conflict" in stuck_row and "failed" in stuck_row.lower()
