@@ -17,6 +17,8 @@ packages=(
     wrk                       # HTTP load generator for the benchmark scripts
     openssl                   # generates throwaway TLS certificates in tests
     clang-format
+    chromium                  # headless browser test of the HTML report (scenarios/tests/reports)
+    libxml2-utils             # xmllint: JUnit XML validated against the JUnit schema
 )
 
 missing=()

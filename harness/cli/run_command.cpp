@@ -19,6 +19,7 @@
 #include "conflictlab/harness/results.hpp"
 #include "conflictlab/harness/runner.hpp"
 #include "conflictlab/harness/scenario.hpp"
+#include "conflictlab/reports/report.hpp"
 
 namespace conflictlab::cli {
 
@@ -37,6 +38,8 @@ struct RunFlags {
     std::string json_file;
     std::string junit_file;
     std::string history_file;
+    std::string html_file;      // --html: the HTML dashboard (docs/reports.md)
+    std::string markdown_file;  // --markdown: the Markdown summary
     bool quiet = false;
     bool no_progress = false;
 };
@@ -92,6 +95,14 @@ int run(const RunFlags& f) {
         }
         if (!f.junit_file.empty())
             write_file(f.junit_file, harness::render_junit(result), "--junit");
+        if (!f.html_file.empty() || !f.markdown_file.empty()) {
+            // Rendered from the results JSON, exactly as `conflictlab report` does.
+            const nlohmann::json results = harness::to_json(result);
+            if (!f.html_file.empty())
+                write_file(f.html_file, reports::render_html(results), "--html");
+            if (!f.markdown_file.empty())
+                write_file(f.markdown_file, reports::render_markdown(results), "--markdown");
+        }
     } catch (const std::exception& e) {
         std::cerr << "conflictlab run: " << e.what() << "\n";
         return kExitBadInput;
@@ -127,6 +138,8 @@ void add_run_command(CLI::App& root, int& exit_code) {
         ->check(CLI::Range(1, 64));
     cmd->add_option("--json", flags->json_file, "Write the complete results as JSON to FILE");
     cmd->add_option("--junit", flags->junit_file, "Write JUnit XML to FILE");
+    cmd->add_option("--html", flags->html_file, "Write the HTML report (dashboard) to FILE");
+    cmd->add_option("--markdown", flags->markdown_file, "Write the Markdown summary to FILE");
     cmd->add_option("--history", flags->history_file,
                     "Write every operation record as JSON lines to FILE (debugging)");
     cmd->add_flag("--quiet,-q", flags->quiet, "Print only the verdict line");

@@ -19,6 +19,7 @@
 #include "conflictlab/harness/junit.hpp"
 #include "conflictlab/harness/runner.hpp"
 #include "conflictlab/harness/scenario.hpp"
+#include "conflictlab/harness/sim/simulator.hpp"
 #include "conflictlab/harness/sweep.hpp"
 
 namespace conflictlab::cli {
@@ -40,21 +41,23 @@ struct SweepFlags {
     std::string json_file;
     std::string junit_file;
     bool quiet = false;
+    bool sim = false;  // --sim: simulate whatever the scenario's mode
 };
 
 using Runner =
     std::function<harness::RunResult(const harness::Scenario&, const harness::RunOptions&)>;
 
-// The runner of a scenario's mode. Real runs today; the simulator plugs in
-// here for mode "sim".
-Runner runner_for(harness::RunMode mode) {
-    switch (mode) {
-        case harness::RunMode::real:
-            return harness::run_scenario;
-        case harness::RunMode::sim:
-            break;
+// The runner of a scenario's mode: real runs, or the simulator (which also
+// keeps each run's SimReport, for the history digests in the output).
+Runner runner_for(harness::RunMode mode, std::vector<harness::sim::SimReport>& reports) {
+    if (mode == harness::RunMode::sim) {
+        return [&reports](const harness::Scenario& s, const harness::RunOptions& o) {
+            harness::sim::SimResult r = harness::sim::simulate(s, o);
+            reports.push_back(std::move(r.sim));
+            return std::move(r.run);
+        };
     }
-    throw std::invalid_argument("mode: sweeps of \"sim\" scenarios are not available yet");
+    return harness::run_scenario;
 }
 
 void write_file(const std::string& path, const std::string& text, const char* flag) {
@@ -79,15 +82,24 @@ int sweep(const SweepFlags& f) {
     std::vector<harness::VaryAxis> axes;
     std::vector<harness::Setting> grid;
     std::vector<harness::Scenario> scenarios;
+    std::vector<harness::sim::SimReport> sim_reports;
     Runner runner;
     try {
         base = harness::load_scenario_file(f.scenario);
+        if (f.sim)
+            base.mode = harness::RunMode::sim;
+        if (base.mode == harness::RunMode::sim && !f.target.empty())
+            throw std::invalid_argument("--target: a simulated sweep has no external target");
         for (const auto& v : f.vary)
             axes.push_back(harness::parse_vary(v));
         grid = harness::expand_grid(axes);
-        for (const auto& setting : grid)
+        for (const auto& setting : grid) {
             scenarios.push_back(harness::apply_setting(base, setting));
-        runner = runner_for(base.mode);
+            // The model of every point is checked before the first run.
+            if (base.mode == harness::RunMode::sim)
+                harness::sim::parse_sim_model(scenarios.back().sim, f.scenario);
+        }
+        runner = runner_for(base.mode, sim_reports);
     } catch (const std::exception& e) {
         std::cerr << "conflictlab sweep: " << e.what() << "\n";
         return kExitBadInput;
@@ -95,7 +107,8 @@ int sweep(const SweepFlags& f) {
     const std::uint64_t seed = f.seed().value_or(base.seed);
     if (!f.quiet) {
         std::cout << "conflictlab sweep " << base.name << ": seed " << seed << ", " << grid.size()
-                  << " run" << (grid.size() == 1 ? "" : "s") << "\n"
+                  << " run" << (grid.size() == 1 ? "" : "s")
+                  << (base.mode == harness::RunMode::sim ? " (simulated)" : "") << "\n"
                   << std::flush;
     }
     std::vector<harness::SweepRow> rows;
@@ -123,13 +136,17 @@ int sweep(const SweepFlags& f) {
             "conflictlab sweep " + quote_arg(f.scenario) + " --seed " + std::to_string(seed);
         for (const auto& [k, v] : grid[i])
             cmd += " --vary " + quote_arg(k + "=" + v);
+        if (f.sim)
+            cmd += " --sim";
         if (!f.target.empty())
             cmd += " --target " + quote_arg(f.target);
         result.reproduce = cmd;
         if (!f.quiet) {
             std::cout << "[" << (i + 1) << "/" << grid.size() << "] " << label << ": "
-                      << harness::verdict_line(result) << "\n"
-                      << std::flush;
+                      << harness::verdict_line(result);
+            if (base.mode == harness::RunMode::sim)
+                std::cout << "  history " << sim_reports.back().history_digest;
+            std::cout << "\n" << std::flush;
         }
         rows.push_back({grid[i], std::move(result)});
     }
@@ -138,8 +155,13 @@ int sweep(const SweepFlags& f) {
         if (!f.csv_file.empty())
             write_file(f.csv_file, harness::render_sweep_csv(axes, rows), "--csv");
         if (!f.json_file.empty()) {
-            write_file(f.json_file, harness::sweep_json(f.scenario, axes, rows).dump(2) + "\n",
-                       "--json");
+            nlohmann::json j = harness::sweep_json(f.scenario, axes, rows);
+            if (base.mode == harness::RunMode::sim) {
+                j["mode"] = "sim";
+                for (std::size_t i = 0; i < sim_reports.size() && i < j["runs"].size(); ++i)
+                    j["runs"][i]["sim"] = harness::sim::to_json(sim_reports[i]);
+            }
+            write_file(f.json_file, j.dump(2) + "\n", "--json");
         }
         if (!f.junit_file.empty()) {
             std::vector<const harness::RunResult*> results;
@@ -168,7 +190,7 @@ void add_sweep_command(CLI::App& root, int& exit_code) {
     cmd->add_option("--vary", flags->vary,
                     "KEY=V1,V2,...: an axis of the grid (repeatable). Keys: backoff, writers, "
                     "max_attempts, strategy, resources, base_ms, cap_ms, policy.<field>, "
-                    "workload.<field>")
+                    "workload.<field>, sim.<field>")
         ->required();
     CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
                                         "Seed for every run (default: the scenario's)");
@@ -181,6 +203,8 @@ void add_sweep_command(CLI::App& root, int& exit_code) {
     cmd->add_option("--json", flags->json_file, "Write the sweep as JSON to FILE");
     cmd->add_option("--junit", flags->junit_file, "Write JUnit XML (one suite per run) to FILE");
     cmd->add_flag("--quiet,-q", flags->quiet, "Print only the table");
+    cmd->add_flag("--sim", flags->sim,
+                  "Simulate every run (virtual time, docs/sim.md), whatever the scenario's mode");
     cmd->callback([flags, seed, &exit_code] {
         flags->seed_given = seed->count() > 0;
         exit_code = sweep(*flags);

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -136,7 +137,125 @@ std::vector<std::string> ops_involved(const Expectation& e, const RunResult& res
     return ids;
 }
 
+// dashboard_json's bounds: whatever the op count, the block stays small.
+constexpr std::size_t kDashboardSlotsMax = 240;  // time slots (wider slots on long runs)
+constexpr std::size_t kTopResources = 20;        // conflicts per resource: the top
+constexpr std::size_t kHeatResources = 8;        // per-second strips: the hottest few
+constexpr int kAttemptsMax = 100;                // attempt counts above fold into this one
+constexpr std::size_t kStatusesMax = 32;         // distinct statuses; the rest are "other"
+
+double ms_of(engine::Timestamp t) {
+    return static_cast<double>(t.count()) / 1e6;
+}
+
 }  // namespace
+
+nlohmann::json dashboard_json(const std::vector<OpRecord>& ops) {
+    // Latency bucket upper bounds (ms), 1-2-5 steps; one more bucket above.
+    static const std::vector<double> kEdgesMs = {0.1, 0.2, 0.5, 1,   2,   5,   10,  20,
+                                                 50,  100, 200, 500, 1e3, 2e3, 5e3, 1e4,
+                                                 2e4, 5e4, 1e5, 2e5, 5e5, 1e6};
+    double end_ms = 0;
+    for (const auto& op : ops)
+        end_ms = std::max(end_ms, op.completed_ms);
+    // The narrowest 1-2-5 slot (from 10 ms) that keeps the slot count bounded:
+    // a one-second run still shows its shape, an hour-long one stays small.
+    std::uint64_t slot_ms = 10;
+    for (int step = 0; step < 60 && end_ms / static_cast<double>(slot_ms) >
+                                        static_cast<double>(kDashboardSlotsMax);
+         ++step) {
+        slot_ms = step % 3 == 1 ? slot_ms * 5 / 2 : slot_ms * 2;
+    }
+    const double slot_s = static_cast<double>(slot_ms) / 1000.0;
+    const auto slots =
+        std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(end_ms / 1000.0 / slot_s)));
+    const auto slot_of = [&](double t_ms) {
+        const double i = std::floor(std::max(0.0, t_ms) / 1000.0 / slot_s);
+        return std::min(slots - 1, static_cast<std::size_t>(i));
+    };
+    std::map<int, std::uint64_t> attempts;
+    std::vector<std::uint64_t> latency(kEdgesMs.size() + 1, 0);
+    std::map<std::string, std::uint64_t> conflicts;
+    std::map<std::string, std::vector<std::uint64_t>> statuses;
+    std::uint64_t conflicts_total = 0;
+    // Ops finished per slot (completed, acknowledged, Failed) and conflict
+    // responses per slot, at the dashboard's resolution.
+    std::vector<std::uint64_t> completed(slots, 0), acknowledged(slots, 0), failed(slots, 0),
+        conflicted(slots, 0);
+    for (const auto& op : ops) {
+        const engine::Outcome& o = op.outcome;
+        ++attempts[std::clamp(o.attempts, 0, kAttemptsMax)];
+        const std::size_t done = slot_of(op.completed_ms);
+        ++completed[done];
+        if (o.kind == engine::OutcomeKind::success || o.kind == engine::OutcomeKind::resolved)
+            ++acknowledged[done];
+        if (o.kind == engine::OutcomeKind::failed)
+            ++failed[done];
+        const double lat_ms = ms_of(o.finished - o.started);
+        const auto edge = std::lower_bound(kEdgesMs.begin(), kEdgesMs.end(), lat_ms);
+        ++latency[static_cast<std::size_t>(edge - kEdgesMs.begin())];
+        if (o.conflicts > 0) {
+            conflicts[op.resource_id] += static_cast<std::uint64_t>(o.conflicts);
+            conflicts_total += static_cast<std::uint64_t>(o.conflicts);
+        }
+        for (const auto& step : o.steps) {
+            if (step.step == "sleep")
+                continue;
+            std::string key = std::to_string(step.status);
+            if (statuses.count(key) == 0 && statuses.size() >= kStatusesMax)
+                key = "other";
+            auto& row = statuses[key];
+            row.resize(slots, 0);
+            const std::size_t at = slot_of(op.invoked_ms + ms_of(step.finished - o.started));
+            ++row[at];
+            if (step.step == "write" && (step.status == 409 || step.status == 412))
+                ++conflicted[at];
+        }
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> ranked(conflicts.begin(), conflicts.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    nlohmann::json top = nlohmann::json::array();
+    for (std::size_t i = 0; i < ranked.size() && i < kTopResources; ++i)
+        top.push_back({{"id", ranked[i].first}, {"conflicts", ranked[i].second}});
+    // Conflict responses (409/412 to a write) per slot on the hottest resources.
+    std::map<std::string, std::vector<std::uint64_t>> heat;
+    for (std::size_t i = 0; i < ranked.size() && i < kHeatResources; ++i)
+        heat[ranked[i].first].assign(slots, 0);
+    for (const auto& op : ops) {
+        auto it = heat.find(op.resource_id);
+        if (it == heat.end())
+            continue;
+        for (const auto& step : op.outcome.steps) {
+            if (step.step == "write" && (step.status == 409 || step.status == 412))
+                ++it->second[slot_of(op.invoked_ms + ms_of(step.finished - op.outcome.started))];
+        }
+    }
+    nlohmann::json heat_rows = nlohmann::json::array();
+    for (std::size_t i = 0; i < ranked.size() && i < kHeatResources; ++i)
+        heat_rows.push_back({{"id", ranked[i].first}, {"conflicts", heat[ranked[i].first]}});
+    nlohmann::json attempts_rows = nlohmann::json::array();
+    for (const auto& [n, count] : attempts)
+        attempts_rows.push_back({{"attempts", n}, {"ops", count}});
+    nlohmann::json status_rows = nlohmann::json::object();
+    for (auto& [key, row] : statuses) {
+        row.resize(slots, 0);
+        status_rows[key] = row;
+    }
+    return {{"slot_s", slot_s},
+            {"slots", slots},
+            {"attempts_histogram", attempts_rows},
+            {"latency_histogram", {{"le_ms", kEdgesMs}, {"ops", latency}}},
+            {"conflicts_by_resource",
+             {{"total", conflicts_total}, {"resources", conflicts.size()}, {"top", top}}},
+            {"conflict_heat", heat_rows},
+            {"ops_per_slot",
+             {{"completed", completed},
+              {"acknowledged", acknowledged},
+              {"failed", failed},
+              {"conflicts", conflicted}}},
+            {"status_per_slot", status_rows}};
+}
 
 nlohmann::json to_json(const OpRef& op) {
     return {{"op_id", op.op_id},     {"writer_id", op.writer_id},
@@ -258,6 +377,7 @@ nlohmann::json to_json(const RunResult& r) {
         {"checker", check},
         {"failed_ops", failed},
         {"expectations", expectations},
+        {"dashboard", r.dashboard},
     };
 }
 
@@ -265,6 +385,7 @@ void evaluate_expectations(RunResult& result, const std::vector<std::string>& ex
                            const std::vector<OpRecord>& ops) {
     result.expectations.clear();
     result.anomalies_expected = false;
+    result.dashboard = dashboard_json(ops);
     const nlohmann::json metrics = metrics_json(result);
     for (std::size_t i = 0; i < expect.size(); ++i) {
         ExpectationReport report;

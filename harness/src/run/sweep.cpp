@@ -178,10 +178,17 @@ void apply_one(Scenario& s, const std::string& key, const std::string& value) {
         }
         return;
     }
+    if (key.rfind("sim.", 0) == 0) {
+        // The simulator's model (docs/sim.md); checked when the model is read.
+        if (!s.sim.is_object())
+            s.sim = nlohmann::json::object();
+        set_path(s.sim, key.substr(4), value_json(value));
+        return;
+    }
     throw std::invalid_argument(
         "--vary " + key +
         ": unknown key (allowed: backoff, writers, max_attempts, strategy, resources, base_ms, "
-        "cap_ms, policy.<field>, workload.<field>)");
+        "cap_ms, policy.<field>, workload.<field>, sim.<field>)");
 }
 
 std::string fmt(const char* f, double v) {

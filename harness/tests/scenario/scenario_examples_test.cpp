@@ -89,7 +89,7 @@ TEST(ScenarioExamples, DocumentedExampleParses) {
     text << in.rdbuf();
     const std::string md = text.str();
     const std::string open = "```jsonc\n";
-    auto start = md.find(open);
+    auto start = md.rfind(open);  // the last one: earlier blocks are fragments
     ASSERT_NE(start, std::string::npos) << "no ```jsonc block in " << doc;
     start += open.size();
     auto end = md.find("```", start);

@@ -73,6 +73,9 @@ struct RunResult {
     // Problems that are not expectations (e.g. the server history could not
     // be read); a non-empty list fails the run.
     std::vector<std::string> errors;
+    // Aggregates the HTML report draws (dashboard_json(); null until
+    // evaluate_expectations has seen the history). Bounded size.
+    nlohmann::json dashboard;
 
     // True when every expectation held, there were no errors, and the
     // checker found nothing, unless an expectation asked for anomalies
@@ -98,8 +101,15 @@ nlohmann::json metrics_json(const RunResult& result);
 // The whole results file.
 nlohmann::json to_json(const RunResult& result);
 
+// Aggregates of the history for reports (docs/reports.md "The dashboard
+// block"): attempts and latency histograms, conflicts per resource and
+// per second on the hottest resources, response statuses per second. Its
+// size is bounded whatever the number of ops.
+nlohmann::json dashboard_json(const std::vector<OpRecord>& ops);
+
 // Evaluates the scenario's expectations against metrics_json(result) and
-// fills result.expectations, naming the ops involved.
+// fills result.expectations, naming the ops involved; also fills
+// result.dashboard (both drivers hand their history over here).
 // `ops` is the run's history (for the op ids of failures).
 void evaluate_expectations(RunResult& result, const std::vector<std::string>& expect,
                            const std::vector<OpRecord>& ops);

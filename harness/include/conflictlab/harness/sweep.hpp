@@ -7,8 +7,10 @@
 // writers (the total: the single group's count, or scaled across groups in
 // proportion), max_attempts, strategy, resources, base_ms, cap_ms,
 // policy.<field>[.<field>...] (any policy field, every group; the value is
-// read as JSON, else as a string), workload.<field> (any workload field).
-// A RunMode of the scenario selects the runner (real now; sim later).
+// read as JSON, else as a string), workload.<field> (any workload field),
+// sim.<field>[.<field>...] (the simulator's model, e.g.
+// sim.network.delay_ms.mean). The scenario's RunMode (or `sweep --sim`)
+// selects the runner: real, or the simulator (docs/sim.md).
 //
 // Thread-safety: pure functions over values.
 

@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+"""Turns simulated sweeps of the AWS backoff study into a table and a chart.
+
+Input: `conflictlab sweep --sim --json` files (one per seed) of
+scenarios/sim/aws-backoff-study.json varied over `backoff` and `writers`.
+Output (in --out):
+  results.csv  one row per (backoff, N): means and ranges over the seeds
+  results.md   the two tables (work, completion time) as Markdown
+  chart.svg    both, as a self-contained SVG line chart (axes, units, legend)
+
+"Work" is metrics.http_calls: every request the clients sent (the GET before
+each client's write, the writes, the re-reads after conflicts). "Completion
+time" is metrics.duration_s: from the first client's start to the last
+client's success, in virtual time.
+
+Standard library only; the output depends only on the input (no timestamps),
+so the same build and seeds regenerate identical files.
+"""
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+
+KINDS = ["none", "exponential", "full-jitter", "equal-jitter", "decorrelated-jitter"]
+LABELS = {
+    "none": "no backoff",
+    "exponential": "exponential (no jitter)",
+    "full-jitter": "full jitter",
+    "equal-jitter": "equal jitter",
+    "decorrelated-jitter": "decorrelated jitter",
+}
+COLORS = {
+    "none": "#7f7f7f",
+    "exponential": "#d62728",
+    "full-jitter": "#1f77b4",
+    "equal-jitter": "#ff7f0e",
+    "decorrelated-jitter": "#2ca02c",
+}
+DASHES = {
+    "none": "6 4",
+    "exponential": "",
+    "full-jitter": "",
+    "equal-jitter": "2 3",
+    "decorrelated-jitter": "10 3 2 3",
+}
+
+
+def fail(message):
+    print(f"backoff_study: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def load_runs(paths):
+    """{(kind, n): [(calls, completion_ms, attempts_per_client, seed), ...]}"""
+    runs = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            fail(f"{path}: {e}")
+        if doc.get("format") != "conflictlab-sweep/1":
+            fail(f"{path}: not a conflictlab sweep JSON file")
+        for run in doc.get("runs", []):
+            setting = run.get("setting", {})
+            kind = setting.get("backoff")
+            n = setting.get("writers")
+            if kind not in KINDS or n is None:
+                fail(f"{path}: a run without backoff/writers settings: {setting}")
+            m = run["metrics"]
+            if not run.get("passed", False) or m["outcomes"]["Failed"] != 0:
+                fail(f"{path}: run {setting} (seed {run.get('seed')}) did not pass: "
+                     "every client must finish for the study to mean anything")
+            runs.setdefault((kind, int(n)), []).append(
+                (m["http_calls"], m["duration_s"] * 1000.0, m["attempts_per_update"],
+                 run.get("seed")))
+    if not runs:
+        fail("no runs in the input")
+    return runs
+
+
+def summarize(runs):
+    rows = []
+    for (kind, n), samples in sorted(runs.items(), key=lambda kv: (KINDS.index(kv[0][0]), kv[0][1])):
+        calls = [s[0] for s in samples]
+        times = [s[1] for s in samples]
+        attempts = [s[2] for s in samples]
+        rows.append({
+            "backoff": kind,
+            "writers": n,
+            "seeds": len(samples),
+            "calls_mean": sum(calls) / len(calls),
+            "calls_min": min(calls),
+            "calls_max": max(calls),
+            "completion_ms_mean": sum(times) / len(times),
+            "completion_ms_min": min(times),
+            "completion_ms_max": max(times),
+            "attempts_per_client_mean": sum(attempts) / len(attempts),
+        })
+    return rows
+
+
+def write_csv(rows, path):
+    fields = ["backoff", "writers", "seeds", "calls_mean", "calls_min", "calls_max",
+              "completion_ms_mean", "completion_ms_min", "completion_ms_max",
+              "attempts_per_client_mean"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            out = dict(r)
+            for k in fields[3:]:
+                out[k] = f"{r[k]:.1f}" if "calls" in k or "ms" in k else f"{r[k]:.2f}"
+            w.writerow(out)
+
+
+def table(rows, key, fmt, title):
+    ns = sorted({r["writers"] for r in rows})
+    kinds = [k for k in KINDS if any(r["backoff"] == k for r in rows)]
+    by = {(r["backoff"], r["writers"]): r for r in rows}
+    out = io.StringIO()
+    out.write(f"{title}\n\n")
+    out.write("| N | " + " | ".join(LABELS[k] for k in kinds) + " |\n")
+    out.write("|---:|" + "---:|" * len(kinds) + "\n")
+    for n in ns:
+        cells = [fmt(by[(k, n)][key]) if (k, n) in by else "" for k in kinds]
+        out.write(f"| {n} | " + " | ".join(cells) + " |\n")
+    return out.getvalue()
+
+
+def write_markdown(rows, seeds, command, path):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("<!-- Generated by scripts/backoff-study.sh; do not edit by hand. -->\n")
+        f.write("# Backoff study results\n\n")
+        f.write(f"Simulated with `{command}`: `conflictlab sweep --sim` over "
+                "`scenarios/sim/aws-backoff-study.json`, one read-then-conditional-write per "
+                "client against one resource, hops |N(10 ms, 2 ms)|, base 5 ms, cap 2 s. "
+                f"Each cell is the mean over {seeds} seeds.\n\n")
+        f.write(table(rows, "calls_mean", lambda v: f"{v:,.0f}",
+                      "## Work: total calls (GETs and conditional PUTs) until every client succeeded"))
+        f.write("\n")
+        f.write(table(rows, "completion_ms_mean", lambda v: f"{v:,.0f}",
+                      "## Completion time: ms (virtual) until the last client succeeded"))
+        f.write("\n")
+        f.write(table(rows, "attempts_per_client_mean", lambda v: f"{v:.2f}",
+                      "## Writes per client (attempts per update)"))
+        f.write("\n![work and completion time by client count](chart.svg)\n")
+
+
+def nice_ticks(lo, hi, count=5):
+    """Round tick values covering [lo, hi] (1, 2, 5 x 10^k steps)."""
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    ticks = [math.floor(lo / step) * step]
+    while ticks[-1] < hi and len(ticks) < 40:  # the last tick is at or above hi
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def log_ticks(lo, hi):
+    """Powers of ten covering [lo, hi] (lo > 0)."""
+    first = math.floor(math.log10(lo))
+    last = math.ceil(math.log10(hi))
+    if last == first:
+        last += 1
+    return [10.0 ** k for k in range(first, last + 1)]
+
+
+def ms_label(v):
+    if v >= 1000:
+        s = v / 1000
+        return f"{s:g} s"
+    return f"{v:g} ms"
+
+
+def tick_label(v):
+    if v >= 1000 and v % 1000 == 0:
+        return f"{int(v // 1000)}k"
+    if v == int(v):
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
+def panel(rows, key, title, y_label, x0, y0, w, h, log=False, label=tick_label):
+    """One line chart as SVG elements; (x0, y0) is the plot area's top left.
+    `log`: a log10 y axis (for values spanning decades)."""
+    ns = sorted({r["writers"] for r in rows})
+    values = [r[key] for r in rows]
+    xt = ns
+    x_min, x_max = min(ns), max(ns)
+    if log:
+        yt = log_ticks(max(min(values), 1e-9), max(values))
+        lo, hi = math.log10(yt[0]), math.log10(yt[-1])
+
+        def sy(v):
+            return y0 + h - (math.log10(max(v, yt[0])) - lo) / (hi - lo) * h
+    else:
+        yt = nice_ticks(0, max(values))
+        y_max = yt[-1]
+
+        def sy(v):
+            return y0 + h - v / (y_max or 1) * h
+
+    def sx(n):
+        return x0 + (n - x_min) / (x_max - x_min or 1) * w
+
+    e = []
+    e.append(f'<text x="{x0 + w / 2:.1f}" y="{y0 - 14}" text-anchor="middle" '
+             f'font-size="14" font-weight="bold">{title}</text>')
+    for v in yt:
+        y = sy(v)
+        e.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        e.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+                 f'{label(v)}</text>')
+    for n in xt:
+        x = sx(n)
+        e.append(f'<line x1="{x:.1f}" y1="{y0 + h}" x2="{x:.1f}" y2="{y0 + h + 4}" stroke="#333"/>')
+        e.append(f'<text x="{x:.1f}" y="{y0 + h + 17}" text-anchor="middle" font-size="11">{n}</text>')
+    e.append(f'<line x1="{x0}" y1="{y0 + h}" x2="{x0 + w}" y2="{y0 + h}" stroke="#333"/>')
+    e.append(f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y0 + h}" stroke="#333"/>')
+    e.append(f'<text x="{x0 + w / 2:.1f}" y="{y0 + h + 36}" text-anchor="middle" '
+             f'font-size="12">clients N</text>')
+    e.append(f'<text transform="translate({x0 - 52},{y0 + h / 2:.1f}) rotate(-90)" '
+             f'text-anchor="middle" font-size="12">{y_label}</text>')
+    for kind in KINDS:
+        pts = sorted((r["writers"], r[key]) for r in rows if r["backoff"] == kind)
+        if not pts:
+            continue
+        path = " ".join(f"{sx(n):.1f},{sy(v):.1f}" for n, v in pts)
+        dash = f' stroke-dasharray="{DASHES[kind]}"' if DASHES[kind] else ""
+        e.append(f'<polyline points="{path}" fill="none" stroke="{COLORS[kind]}" '
+                 f'stroke-width="2"{dash}><title>{LABELS[kind]}</title></polyline>')
+        for n, v in pts:
+            e.append(f'<circle cx="{sx(n):.1f}" cy="{sy(v):.1f}" r="2.5" fill="{COLORS[kind]}">'
+                     f'<title>{LABELS[kind]}, N={n}: {v:,.0f}</title></circle>')
+    return e
+
+
+def write_svg(rows, seeds, path):
+    width, height = 1000, 470
+    pw, ph = 370, 300
+    e = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" font-family="sans-serif">',
+         f'<rect width="{width}" height="{height}" fill="white"/>']
+    e += panel(rows, "calls_mean", "Work: total calls", "calls (GET + PUT)", 90, 50, pw, ph)
+    e += panel(rows, "completion_ms_mean", "Completion time (log scale)",
+               "time until the last client succeeded", 90 + pw + 130, 50, pw, ph, log=True,
+               label=ms_label)
+    # Legend, one row under both panels.
+    x, y = 90, height - 30
+    for kind in KINDS:
+        if not any(r["backoff"] == kind for r in rows):
+            continue
+        dash = f' stroke-dasharray="{DASHES[kind]}"' if DASHES[kind] else ""
+        e.append(f'<line x1="{x}" y1="{y}" x2="{x + 28}" y2="{y}" stroke="{COLORS[kind]}" '
+                 f'stroke-width="2.5"{dash}/>')
+        e.append(f'<text x="{x + 34}" y="{y + 4}" font-size="12">{LABELS[kind]}</text>')
+        x += 34 + 7 * len(LABELS[kind]) + 40
+    e.append(f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" font-size="10" '
+             f'fill="#666">simulated; mean of {seeds} seeds; hops |N(10 ms, 2 ms)|, base 5 ms, '
+             f'cap 2 s</text>')
+    e.append("</svg>")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(e) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True, help="output directory")
+    ap.add_argument("--command", default="scripts/backoff-study.sh",
+                    help="the command to name in results.md")
+    ap.add_argument("inputs", nargs="+", help="sweep JSON files, one per seed")
+    args = ap.parse_args()
+    runs = load_runs(args.inputs)
+    rows = summarize(runs)
+    seeds = min(r["seeds"] for r in rows)
+    write_csv(rows, f"{args.out}/results.csv")
+    write_markdown(rows, seeds, args.command, f"{args.out}/results.md")
+    write_svg(rows, seeds, f"{args.out}/chart.svg")
+
+
+if __name__ == "__main__":
+    main()
