@@ -1,5 +1,7 @@
 #include "conflictlab/harness/workload.hpp"
 
+#include "conflictlab/engine/backoff.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -227,6 +229,47 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
     }
     u.payload = op.method == engine::WriteMethod::patch ? std::move(patch) : std::move(desired);
     return out;
+}
+
+bool read_is_usable(const engine::Response* response) noexcept {
+    if (response == nullptr)
+        return false;
+    return response->status / 100 == 2 || response->status == 404 || response->status == 410;
+}
+
+std::optional<std::chrono::milliseconds> read_retry_delay(const engine::Policy& policy,
+                                                          int failed_reads, std::uint64_t seed) {
+    if (failed_reads >= std::max(1, policy.max_attempts))
+        return std::nullopt;
+    // Replays the backoff from the start: reads are few (<= max_attempts) and
+    // the delay then depends on nothing but the seed and the count.
+    engine::Xoshiro256 random(seed ^ 0x7265616472657472ull);  // "readretr"
+    engine::Backoff backoff(policy.backoff);
+    std::chrono::milliseconds delay{0};
+    for (int i = 0; i < failed_reads; ++i)
+        delay = backoff.next_delay(random);
+    return delay;
+}
+
+engine::Outcome unreadable_outcome(const OpRecord& record, int failed_reads,
+                                   const std::string& last) {
+    engine::Outcome o;
+    o.kind = engine::OutcomeKind::failed;
+    o.reason = engine::FailureReason::exhausted_transient;
+    o.detail = "the resource could not be read in " + std::to_string(failed_reads) +
+               " attempts (last: " + last + "); nothing was written";
+    o.path = "read-failed";
+    o.resource_id = record.resource_id;
+    o.op_id = record.op_id;
+    o.writer_id = record.writer_id;
+    return o;
+}
+
+std::string describe_read_failure(const engine::Response* response,
+                                  const engine::TransportError* error) {
+    if (response != nullptr)
+        return "status " + std::to_string(response->status);
+    return error != nullptr ? error->detail : std::string("no response");
 }
 
 }  // namespace conflictlab::harness

@@ -100,6 +100,7 @@ struct WriterPool::Impl {
         std::unique_ptr<engine::Xoshiro256> random;
         std::unique_ptr<engine::Resolution> resolution;
         OpRecord record;
+        int failed_reads = 0;  // of the current op's GET (read_retry_delay)
     };
 
     Impl(const Scenario& s, const WorkloadModel& m, const std::vector<WriterPlan>& plans, Target& t,
@@ -171,6 +172,12 @@ struct WriterPool::Impl {
         w.record.group = scenario.groups[static_cast<std::size_t>(w.plan.group)].name;
         w.record.resource_id = model.resource_id(w.op.resource);
         w.record.invoked_ms = since_start_ms();
+        w.failed_reads = 0;
+        send_read(w);
+    }
+
+    // The op's GET (again after a failed one: read_retry_delay).
+    void send_read(Writer& w) {
         engine::SendRequest get;
         get.method = "GET";
         get.path = "/resources/" + w.record.resource_id;
@@ -184,9 +191,26 @@ struct WriterPool::Impl {
 
     void on_read(Writer& w, ExchangeResult result) {
         const engine::Policy& policy = model.policy(w.plan.group);
+        const engine::Response* answer = result.response ? &*result.response : nullptr;
+        if (!read_is_usable(answer)) {
+            ++w.failed_reads;
+            if (const auto delay = read_retry_delay(policy, w.failed_reads, w.op.resolution_seed)) {
+                client.after(w.loop, *delay, [this, &w] { send_read(w); });
+                return;
+            }
+            // No base token to build on: give up rather than write blind.
+            w.record.intent = generate_op(model, w.plan, w.op, std::nullopt, std::nullopt,
+                                          wall_ms() + w.plan.skew_ms)
+                                  .intent;
+            in_flight.fetch_add(1);
+            finish(w, unreadable_outcome(
+                          w.record, w.failed_reads,
+                          describe_read_failure(answer, result.error ? &*result.error : nullptr)));
+            return;
+        }
         std::optional<nlohmann::json> body;
         std::optional<std::string> token;
-        if (result.response && result.response->status / 100 == 2) {
+        if (answer->status / 100 == 2) {
             auto parsed = nlohmann::json::parse(result.response->body, nullptr, false);
             if (!parsed.is_discarded())
                 body = std::move(parsed);

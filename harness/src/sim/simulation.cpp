@@ -22,6 +22,7 @@ enum EventKind : std::uint32_t {
     kDeliver,      // tag: exchange id
     kTimeout,      // actor: writer
     kTimer,        // actor: writer, tag: sleep generation
+    kReread,       // actor: writer (its op's GET failed; read again)
 };
 
 // Salt for the simulator's own generators, so their streams differ from the
@@ -104,6 +105,7 @@ struct Simulation::Impl {
         std::int64_t timeout_event_ns = 0;
         bool sleeping = false;
         std::uint64_t sleep_generation = 0;
+        int failed_reads = 0;  // of the current op's GET (read_retry_delay)
     };
 
     Impl(const Scenario& s, const WorkloadModel& m, const std::vector<WriterPlan>& plans,
@@ -185,6 +187,12 @@ struct Simulation::Impl {
         w.record.group = scenario.groups[static_cast<std::size_t>(w.plan.group)].name;
         w.record.resource_id = workload.resource_id(w.op.resource);
         w.record.invoked_ms = now_ms();
+        w.failed_reads = 0;
+        send_read(w);
+    }
+
+    // The op's GET (again after a failed one: read_retry_delay).
+    void send_read(Writer& w) {
         engine::SendRequest get;
         get.method = "GET";
         get.path = "/resources/" + w.record.resource_id;
@@ -197,9 +205,27 @@ struct Simulation::Impl {
 
     void on_read(Writer& w, const Exchange& ex) {
         const engine::Policy& policy = workload.policy(w.plan.group);
+        const engine::Response* answer = ex.response ? &*ex.response : nullptr;
+        if (!read_is_usable(answer)) {
+            ++w.failed_reads;
+            if (const auto delay = read_retry_delay(policy, w.failed_reads, w.op.resolution_seed)) {
+                scheduler.after(ms_to_ns(delay->count()),
+                                {kReread, static_cast<std::uint32_t>(w.plan.index), 0});
+                return;
+            }
+            // No base token to build on: give up rather than write blind.
+            w.record.intent = generate_op(workload, w.plan, w.op, std::nullopt, std::nullopt,
+                                          wall_ms() + w.plan.skew_ms)
+                                  .intent;
+            ++in_flight;
+            finish(w, unreadable_outcome(
+                          w.record, w.failed_reads,
+                          describe_read_failure(answer, ex.error ? &*ex.error : nullptr)));
+            return;
+        }
         std::optional<nlohmann::json> body;
         std::optional<std::string> token;
-        if (ex.response && ex.response->status / 100 == 2) {
+        if (answer->status / 100 == 2) {
             auto parsed = nlohmann::json::parse(ex.response->body, nullptr, false);
             if (!parsed.is_discarded())
                 body = std::move(parsed);
@@ -503,6 +529,9 @@ struct Simulation::Impl {
                 break;
             case kTimer:
                 on_timer(*writers[e.actor], e.tag);
+                break;
+            case kReread:
+                send_read(*writers[e.actor]);
                 break;
             default:
                 throw std::logic_error("simulation: unknown event kind");

@@ -146,3 +146,15 @@ def test_overlapping_fields_rules_newest_wins_and_fail_alerts(run_scenario):
     assert guarded["reasons"]["irreconcilable-merge"] == guarded["outcomes"]["Failed"] > 0
     assert m["groups"]["newest"]["outcomes"]["Failed"] == 0
     assert m["alerts"] == m["outcomes"]["Failed"]
+
+
+def test_read_failures_never_write_blind(run_scenario):
+    # A writer whose GET fails has no base token: it must read again, not
+    # write without a precondition (that would overwrite other writers).
+    r = run_scenario("read-failures.json")
+    assert r.returncode == 0, r
+    m = r.metrics
+    assert m["lost_updates"] == 0
+    assert m["server"]["fault_firings"]["read-503"] > 0
+    failed = r.results["failed_ops"]
+    assert all(op["reason"] == "exhausted-transient" for op in failed)

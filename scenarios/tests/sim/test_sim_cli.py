@@ -161,3 +161,11 @@ def test_help_lists_the_flags(run_conflictlab):
     assert p.returncode == 0
     for flag in ("--seed", "--json", "--junit", "--history", "--quiet", "--no-progress"):
         assert flag in p.stdout
+
+
+def test_failed_reads_are_retried_not_written_blind(simulate):
+    # The same scenario as the real-mode library test: faults on the GETs.
+    run = simulate(SCENARIOS / "read-failures.json")
+    assert run.returncode == 0, run
+    assert run.results["metrics"]["lost_updates"] == 0
+    assert run.results["metrics"]["server"]["fault_firings"]["read-503"] > 0

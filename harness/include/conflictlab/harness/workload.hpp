@@ -22,6 +22,7 @@
 // Thread-safety: KeyPicker and WorkloadModel are immutable after
 // construction and may be shared; a WriterState belongs to one writer.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,6 +31,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conflictlab/engine/messages.hpp"
+#include "conflictlab/engine/outcome.hpp"
 #include "conflictlab/engine/policy.hpp"
 #include "conflictlab/engine/random.hpp"
 #include "conflictlab/engine/update.hpp"
@@ -144,5 +147,31 @@ struct GeneratedOp {
 GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
                         const std::optional<nlohmann::json>& current_body,
                         const std::optional<std::string>& current_token, std::int64_t now_ms);
+
+// The GET that starts an op can fail (429, 5xx, a transport error): then the
+// writer has no base token, and writing without one would be a blind write
+// that overwrites other writers' updates (false lost updates, blamed on the
+// system under test). Both drivers therefore read again after a backoff
+// delay, and give up (Failed, nothing written) after the policy's attempts.
+
+// Whether the answer can be built on: a 2xx (token and body), or 404/410
+// (the resource is gone: the op recreates it). `response` null = transport
+// error.
+bool read_is_usable(const engine::Response* response) noexcept;
+
+// The delay before the op's next GET after `failed_reads` (>= 1) failed ones,
+// from the group's backoff, or nullopt when policy.max_attempts reads failed.
+// Deterministic in `seed`.
+std::optional<std::chrono::milliseconds> read_retry_delay(const engine::Policy& policy,
+                                                          int failed_reads, std::uint64_t seed);
+
+// The outcome of an op none of whose reads could be used: Failed,
+// exhausted-transient, no write sent. `last` says what the last read met.
+engine::Outcome unreadable_outcome(const OpRecord& record, int failed_reads,
+                                   const std::string& last);
+
+// "status 503" / the transport error's detail, for unreadable_outcome.
+std::string describe_read_failure(const engine::Response* response,
+                                  const engine::TransportError* error);
 
 }  // namespace conflictlab::harness

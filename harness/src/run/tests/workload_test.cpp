@@ -238,3 +238,57 @@ TEST(GenerateOp, OverlappingFieldsPicksOneOfTheSharedFields) {
 
 }  // namespace
 }  // namespace conflictlab::harness
+
+namespace conflictlab::harness {
+namespace {
+
+engine::Response answer(int status) {
+    engine::Response r;
+    r.status = status;
+    return r;
+}
+
+TEST(ReadRetry, OnlyATokenOrAGoneResourceCanBeBuiltOn) {
+    for (const int status : {200, 204, 404, 410}) {
+        const engine::Response r = answer(status);
+        EXPECT_TRUE(read_is_usable(&r)) << status;
+    }
+    for (const int status : {304, 400, 429, 500, 502, 503, 504}) {
+        const engine::Response r = answer(status);
+        EXPECT_FALSE(read_is_usable(&r)) << status;  // no token: never write blind
+    }
+    EXPECT_FALSE(read_is_usable(nullptr));  // transport error
+}
+
+TEST(ReadRetry, BacksOffWithinThePolicyAndGivesUpAfterItsAttempts) {
+    engine::Policy p;
+    p.max_attempts = 4;
+    p.backoff.kind = engine::BackoffKind::exponential;
+    p.backoff.base_ms = 10;
+    p.backoff.cap_ms = 1000;
+    EXPECT_EQ(read_retry_delay(p, 1, 7), std::chrono::milliseconds(10));
+    EXPECT_EQ(read_retry_delay(p, 2, 7), std::chrono::milliseconds(20));
+    EXPECT_EQ(read_retry_delay(p, 3, 7), std::chrono::milliseconds(40));
+    EXPECT_EQ(read_retry_delay(p, 4, 7), std::nullopt);
+    p.backoff.kind = engine::BackoffKind::full_jitter;
+    EXPECT_EQ(read_retry_delay(p, 2, 99), read_retry_delay(p, 2, 99));  // deterministic
+}
+
+TEST(ReadRetry, GivingUpIsAFailedOpThatWroteNothing) {
+    OpRecord rec;
+    rec.op_id = "w1-3";
+    rec.resource_id = "r-0";
+    rec.writer_id = "w1";
+    const engine::Response r = answer(503);
+    const engine::Outcome o = unreadable_outcome(rec, 4, describe_read_failure(&r, nullptr));
+    EXPECT_EQ(o.kind, engine::OutcomeKind::failed);
+    EXPECT_EQ(o.reason, engine::FailureReason::exhausted_transient);
+    EXPECT_EQ(o.attempts, 0);  // no write was sent
+    EXPECT_EQ(o.op_id, "w1-3");
+    EXPECT_NE(o.detail.find("status 503"), std::string::npos) << o.detail;
+    EXPECT_NE(o.detail.find("nothing was written"), std::string::npos) << o.detail;
+    EXPECT_EQ(o.path, "read-failed");
+}
+
+}  // namespace
+}  // namespace conflictlab::harness
