@@ -16,6 +16,7 @@
 #include "conflictlab/common/secrets.hpp"
 #include "conflictlab/harness/checker.hpp"
 #include "conflictlab/harness/workload.hpp"
+#include "run_steps.hpp"
 #include "target.hpp"
 #include "writer_pool.hpp"
 
@@ -122,37 +123,6 @@ void write_history_file(const std::string& path, const std::vector<OpRecord>& op
     }
 }
 
-// Per-group anomaly counts from the full anomaly list.
-void attribute_anomalies(RunResult& r, const CheckReport& full, const std::vector<OpRecord>& ops) {
-    std::unordered_map<std::string_view, std::size_t> group_of_op;
-    std::unordered_map<std::string, std::size_t> group_index;
-    for (std::size_t g = 0; g < r.groups.size(); ++g)
-        group_index[r.groups[g].group] = g;
-    for (const auto& op : ops) {
-        const auto it = group_index.find(op.group);
-        if (it != group_index.end())
-            group_of_op[op.op_id] = it->second;
-    }
-    for (const auto& a : full.anomalies) {
-        std::set<std::size_t> groups;
-        for (const auto& id : a.op_ids) {
-            const auto it = group_of_op.find(id);
-            if (it != group_of_op.end())
-                groups.insert(it->second);
-        }
-        for (const std::size_t g : groups) {
-            GroupMetrics& m = r.groups[g];
-            ++m.anomalies;
-            if (a.kind == "lost-update")
-                ++m.lost_updates;
-            if (a.kind == "phantom-write")
-                ++m.phantom_writes;
-            if (a.kind == "wrong-discard")
-                ++m.wrong_discards;
-        }
-    }
-}
-
 }  // namespace
 
 std::string reproduce_command(const std::string& scenario_file, std::uint64_t seed,
@@ -235,29 +205,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
 
     // Metrics per group and in total.
-    std::vector<GroupAccumulator> groups;
-    for (const auto& g : scenario.groups)
-        groups.emplace_back(g.name);
-    GroupAccumulator total("");
-    std::unordered_map<std::string, std::size_t> group_index;
-    for (std::size_t g = 0; g < scenario.groups.size(); ++g)
-        group_index[scenario.groups[g].name] = g;
-    constexpr std::size_t kFailedOpsKept = 50;
-    for (const auto& op : ops) {
-        // The op's own GET before its write is one more call.
-        total.add(op, 1);
-        groups[group_index[op.group]].add(op, 1);
-        if (op.outcome.kind == engine::OutcomeKind::failed &&
-            r.failed_ops.size() < kFailedOpsKept) {
-            r.failed_ops.push_back(
-                {op.op_id, op.writer_id, op.group, op.resource_id, "Failed", op.outcome.path,
-                 std::string(engine::failure_reason_name(op.outcome.reason)), op.outcome.detail});
-        }
-    }
-    r.total = total.finish(r.wall_s);
-    for (const auto& g : groups)
-        r.groups.push_back(g.finish(r.wall_s));
-    r.history_ops = ops.size();
+    run_detail::add_op_metrics(r, scenario, ops);
 
     // The server's side: histories of every resource the writers touched.
     History history;
@@ -284,20 +232,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
         write_history_file(options.history_path, ops);
 
     history.ops = std::move(ops);
-    CheckOptions check_options;
-    check_options.anomaly_limit = SIZE_MAX;  // all, for per-group counts; cut below
-    try {
-        CheckReport full = check_history(history, check_options);
-        attribute_anomalies(r, full, history.ops);
-        if (full.anomalies.size() > options.anomaly_limit) {
-            full.anomalies.resize(options.anomaly_limit);
-        }
-        r.check = std::move(full);
-    } catch (const std::exception& e) {
-        r.errors.push_back(std::string("checker: ") + e.what());
-    }
     r.peak_rss_kib = peak_rss_kib();
-    evaluate_expectations(r, scenario.expect, history.ops);
+    run_detail::check_and_gate(r, scenario, history, options.anomaly_limit);
     return r;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The last steps of a run, for a finished simulation: metrics per group and
 // in total, the first Failed ops, the checker (with per-group anomaly
-// counts) and the expectations. The real runner does the same in
-// runner.cpp; the rules are identical so that sim and real results compare.
+// counts) and the expectations: the runner's own steps (run/run_steps.hpp),
+// so that sim and real results compare.
 //
 // Thread-safety: pure over its arguments.
 
