@@ -272,4 +272,61 @@ std::string describe_read_failure(const engine::Response* response,
     return error != nullptr ? error->detail : std::string("no response");
 }
 
+namespace {
+
+// The token the writer starts from, read from the GET where the group's
+// target profile says the server keeps it.
+std::optional<std::string> token_of(const engine::Policy& policy, const engine::Response& response,
+                                    const std::optional<nlohmann::json>& body) {
+    if (policy.target.token_source == engine::TokenSource::etag_header) {
+        if (auto etag = response.headers.get("ETag"))
+            return std::string(*etag);
+        return std::nullopt;
+    }
+    if (!body || policy.target.token_pointer.empty())
+        return std::nullopt;
+    try {
+        const nlohmann::json::json_pointer p(policy.target.token_pointer);
+        if (!body->contains(p))
+            return std::nullopt;
+        const auto& v = body->at(p);
+        return v.is_string() ? v.get<std::string>() : v.dump();
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                   const engine::Response& read, std::int64_t now_ms, OpRecord& record) {
+    const engine::Policy& policy = model.policy(writer.group);
+    std::optional<nlohmann::json> body;
+    std::optional<std::string> token;
+    if (read.status / 100 == 2) {
+        auto parsed = nlohmann::json::parse(read.body, nullptr, false);
+        if (!parsed.is_discarded())
+            body = std::move(parsed);
+        token = token_of(policy, read, body);
+    }
+    GeneratedOp g = generate_op(model, writer, op, body, token, now_ms);
+    record.intent = std::move(g.intent);
+    StartedOp started;
+    started.random = std::make_unique<engine::Xoshiro256>(op.resolution_seed);
+    try {
+        started.resolution = std::make_unique<engine::Resolution>(
+            std::move(g.update), model.shared_policy(writer.group), *started.random);
+    } catch (const std::exception& e) {
+        engine::Outcome o;
+        o.kind = engine::OutcomeKind::failed;
+        o.reason = engine::FailureReason::non_retryable_4xx;
+        o.detail = std::string("the harness built an invalid update: ") + e.what();
+        o.resource_id = record.resource_id;
+        o.op_id = op.op_id;
+        o.writer_id = writer.id;
+        started.failed = std::move(o);
+    }
+    return started;
+}
+
 }  // namespace conflictlab::harness

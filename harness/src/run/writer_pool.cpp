@@ -28,28 +28,6 @@ std::int64_t wall_ms() {
         .count();
 }
 
-// The token the writer starts from, read from the GET where the group's
-// target profile says the server keeps it.
-std::optional<std::string> token_of(const engine::Policy& policy, const engine::Response& response,
-                                    const std::optional<nlohmann::json>& body) {
-    if (policy.target.token_source == engine::TokenSource::etag_header) {
-        if (auto etag = response.headers.get("ETag"))
-            return std::string(*etag);
-        return std::nullopt;
-    }
-    if (!body || policy.target.token_pointer.empty())
-        return std::nullopt;
-    try {
-        const nlohmann::json::json_pointer p(policy.target.token_pointer);
-        if (!body->contains(p))
-            return std::nullopt;
-        const auto& v = body->at(p);
-        return v.is_string() ? v.get<std::string>() : v.dump();
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
-    }
-}
-
 }  // namespace
 
 void compact(engine::Outcome& o) {
@@ -97,7 +75,7 @@ struct WriterPool::Impl {
         bool finished = false;
         bool at_gate = false;
         OpPlan op;
-        std::unique_ptr<engine::Xoshiro256> random;
+        std::unique_ptr<engine::RandomSource> random;  // before resolution: it borrows it
         std::unique_ptr<engine::Resolution> resolution;
         OpRecord record;
         int failed_reads = 0;  // of the current op's GET (read_retry_delay)
@@ -208,32 +186,15 @@ struct WriterPool::Impl {
                           describe_read_failure(answer, result.error ? &*result.error : nullptr)));
             return;
         }
-        std::optional<nlohmann::json> body;
-        std::optional<std::string> token;
-        if (answer->status / 100 == 2) {
-            auto parsed = nlohmann::json::parse(result.response->body, nullptr, false);
-            if (!parsed.is_discarded())
-                body = std::move(parsed);
-            token = token_of(policy, *result.response, body);
-        }
-        GeneratedOp g = generate_op(model, w.plan, w.op, body, token, wall_ms() + w.plan.skew_ms);
-        w.record.intent = std::move(g.intent);
-        w.random = std::make_unique<engine::Xoshiro256>(w.op.resolution_seed);
-        try {
-            w.resolution = std::make_unique<engine::Resolution>(
-                std::move(g.update), model.shared_policy(w.plan.group), *w.random);
-        } catch (const std::exception& e) {
-            engine::Outcome o;
-            o.kind = engine::OutcomeKind::failed;
-            o.reason = engine::FailureReason::non_retryable_4xx;
-            o.detail = std::string("the harness built an invalid update: ") + e.what();
-            o.resource_id = w.record.resource_id;
-            o.op_id = w.op.op_id;
-            o.writer_id = w.plan.id;
+        StartedOp begun =
+            start_op(model, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record);
+        if (begun.failed) {
             in_flight.fetch_add(1);
-            finish(w, std::move(o));
+            finish(w, std::move(*begun.failed));
             return;
         }
+        w.random = std::move(begun.random);
+        w.resolution = std::move(begun.resolution);
         if (w.plan.partner >= 0) {
             arrive(w);
         } else {

@@ -46,28 +46,6 @@ std::string_view path_of(std::string_view target) {
     return target.substr(0, target.find('?'));
 }
 
-// The token the writer starts from, read where the group's target profile
-// says the server keeps it (as the real runner's writer pool does).
-std::optional<std::string> token_of(const engine::Policy& policy, const engine::Response& response,
-                                    const std::optional<nlohmann::json>& body) {
-    if (policy.target.token_source == engine::TokenSource::etag_header) {
-        if (auto etag = response.headers.get("ETag"))
-            return std::string(*etag);
-        return std::nullopt;
-    }
-    if (!body || policy.target.token_pointer.empty())
-        return std::nullopt;
-    try {
-        const nlohmann::json::json_pointer p(policy.target.token_pointer);
-        if (!body->contains(p))
-            return std::nullopt;
-        const auto& v = body->at(p);
-        return v.is_string() ? v.get<std::string>() : v.dump();
-    } catch (const nlohmann::json::exception&) {
-        return std::nullopt;
-    }
-}
-
 }  // namespace
 
 struct Simulation::Impl {
@@ -91,7 +69,7 @@ struct Simulation::Impl {
         bool finished = false;
         bool at_gate = false;
         OpPlan op;
-        std::unique_ptr<engine::Xoshiro256> random;
+        std::unique_ptr<engine::RandomSource> random;  // before resolution: it borrows it
         std::unique_ptr<engine::Resolution> resolution;
         OpRecord record;
         std::string peer;
@@ -223,34 +201,15 @@ struct Simulation::Impl {
                           describe_read_failure(answer, ex.error ? &*ex.error : nullptr)));
             return;
         }
-        std::optional<nlohmann::json> body;
-        std::optional<std::string> token;
-        if (answer->status / 100 == 2) {
-            auto parsed = nlohmann::json::parse(ex.response->body, nullptr, false);
-            if (!parsed.is_discarded())
-                body = std::move(parsed);
-            token = token_of(policy, *ex.response, body);
-        }
-        GeneratedOp g =
-            generate_op(workload, w.plan, w.op, body, token, wall_ms() + w.plan.skew_ms);
-        w.record.intent = std::move(g.intent);
-        w.random = std::make_unique<engine::Xoshiro256>(w.op.resolution_seed);
-        try {
-            // The group's policy is shared, not copied per resolution.
-            w.resolution = std::make_unique<engine::Resolution>(
-                std::move(g.update), workload.shared_policy(w.plan.group), *w.random);
-        } catch (const std::exception& e) {
-            engine::Outcome o;
-            o.kind = engine::OutcomeKind::failed;
-            o.reason = engine::FailureReason::non_retryable_4xx;
-            o.detail = std::string("the harness built an invalid update: ") + e.what();
-            o.resource_id = w.record.resource_id;
-            o.op_id = w.op.op_id;
-            o.writer_id = w.plan.id;
+        StartedOp begun =
+            start_op(workload, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record);
+        if (begun.failed) {
             ++in_flight;
-            finish(w, std::move(o));
+            finish(w, std::move(*begun.failed));
             return;
         }
+        w.random = std::move(begun.random);
+        w.resolution = std::move(begun.resolution);
         if (w.plan.partner >= 0) {
             arrive_at_gate(w);
         } else {

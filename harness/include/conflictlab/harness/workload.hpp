@@ -35,6 +35,7 @@
 #include "conflictlab/engine/outcome.hpp"
 #include "conflictlab/engine/policy.hpp"
 #include "conflictlab/engine/random.hpp"
+#include "conflictlab/engine/resolution.hpp"
 #include "conflictlab/engine/update.hpp"
 #include "conflictlab/harness/history.hpp"
 #include "conflictlab/harness/scenario.hpp"
@@ -173,5 +174,18 @@ engine::Outcome unreadable_outcome(const OpRecord& record, int failed_reads,
 // "status 503" / the transport error's detail, for unreadable_outcome.
 std::string describe_read_failure(const engine::Response* response,
                                   const engine::TransportError* error);
+
+// An op started from its usable read (read_is_usable): the update built on
+// the state read (token where the group's target profile keeps it), its
+// intent recorded in `record`, and the engine's Resolution over it with a
+// random source seeded from the op; or, when the harness could not build a
+// valid update, the Failed outcome to record instead.
+struct StartedOp {
+    std::unique_ptr<engine::RandomSource> random;  // owned; the Resolution borrows it
+    std::unique_ptr<engine::Resolution> resolution;
+    std::optional<engine::Outcome> failed;
+};
+StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                   const engine::Response& read, std::int64_t now_ms, OpRecord& record);
 
 }  // namespace conflictlab::harness
