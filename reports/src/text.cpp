@@ -1,5 +1,7 @@
 #include "text.hpp"
 
+#include "conflictlab/common/utf8.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -9,39 +11,6 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the valid UTF-8 sequence at s[i] (1 for ASCII), 0 if invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto byte = [&s](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 // Calls emit(ascii_char) for ASCII and emit_seq(bytes) for valid multi-byte
 // sequences; invalid bytes become U+FFFD.
 template <typename Ascii>
@@ -49,7 +18,7 @@ std::string map_utf8(std::string_view text, Ascii ascii) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8_length(text, i);
+        const std::size_t n = decode_utf8(text, i).length;
         if (n == 0) {
             out += kReplacement;
             ++i;

@@ -1,5 +1,7 @@
 #include "conflictlab/harness/junit.hpp"
 
+#include "conflictlab/common/utf8.hpp"
+
 #include <cstdio>
 #include <sstream>
 
@@ -9,40 +11,11 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
+// Length of the valid UTF-8 sequence starting at s[i], or 0; U+FFFE and
+// U+FFFF are valid UTF-8 but not XML characters.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto byte = [&s](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    // Overlong forms, surrogates, and U+FFFE/U+FFFF are not XML characters.
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
-        cp == 0xFFFF) {
-        return 0;
-    }
-    return n;
+    const Utf8Char c = decode_utf8(s, i);
+    return c.code_point == 0xFFFE || c.code_point == 0xFFFF ? 0 : c.length;
 }
 
 std::string number_text(const nlohmann::json& v) {
