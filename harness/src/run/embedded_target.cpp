@@ -10,6 +10,7 @@
 #include "conflictlab/mock/core_options.hpp"
 #include "conflictlab/mock/http/mock_http_server.hpp"
 #include "conflictlab/mock/server_core.hpp"
+#include "embedded_server.hpp"
 #include "target.hpp"
 
 namespace conflictlab::harness::run_detail {
@@ -160,34 +161,9 @@ class EmbeddedTarget final : public Target {
 
 std::unique_ptr<Target> start_embedded_target(const TargetSpec& spec, int server_threads,
                                               std::uint64_t seed, int max_connections) {
-    nlohmann::json server = spec.server.is_object() ? spec.server : nlohmann::json::object();
-    if (!server.contains("seed"))
-        server["seed"] = seed;
-    // Fault rules are installed after seeding (arm()), so the resources are
-    // created without faults and rule counters start with the writers.
-    nlohmann::json rules;
-    if (auto it = server.find("fault_rules"); it != server.end()) {
-        rules = *it;
-        server.erase(it);
-    }
-    mock::CoreOptions options;
-    try {
-        options = mock::parse_core_options(server);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("target.server.") + e.what());
-    }
-    if (!rules.is_null()) {
-        // Validate up front: a bad rule file is bad input, reported before anything runs.
-        mock::CoreOptions check = options;
-        check.fault_rules = rules;
-        try {
-            mock::SystemClock clock;
-            mock::ServerCore probe(std::move(check), clock);
-        } catch (const std::invalid_argument& e) {
-            throw std::invalid_argument(std::string("target.server.fault_rules: ") + e.what());
-        }
-    }
-    return std::make_unique<EmbeddedTarget>(std::move(options), std::move(rules),
+    EmbeddedServerConfig config = embedded_server_config(spec, seed);
+    return std::make_unique<EmbeddedTarget>(std::move(config.options),
+                                            std::move(config.fault_rules),
                                             std::max(1, server_threads), max_connections);
 }
 

@@ -265,6 +265,13 @@ engine::Outcome unreadable_outcome(const OpRecord& record, int failed_reads,
     return o;
 }
 
+engine::Outcome give_up_unreadable(const WorkloadModel& model, const WriterPlan& writer,
+                                   const OpPlan& op, std::int64_t now_ms, OpRecord& record,
+                                   int failed_reads, const std::string& last) {
+    record.intent = generate_op(model, writer, op, std::nullopt, std::nullopt, now_ms).intent;
+    return unreadable_outcome(record, failed_reads, last);
+}
+
 std::string describe_read_failure(const engine::Response* response,
                                   const engine::TransportError* error) {
     if (response != nullptr)

@@ -177,12 +177,9 @@ struct WriterPool::Impl {
                 return;
             }
             // No base token to build on: give up rather than write blind.
-            w.record.intent = generate_op(model, w.plan, w.op, std::nullopt, std::nullopt,
-                                          wall_ms() + w.plan.skew_ms)
-                                  .intent;
             in_flight.fetch_add(1);
-            finish(w, unreadable_outcome(
-                          w.record, w.failed_reads,
+            finish(w, give_up_unreadable(
+                          model, w.plan, w.op, wall_ms() + w.plan.skew_ms, w.record, w.failed_reads,
                           describe_read_failure(answer, result.error ? &*result.error : nullptr)));
             return;
         }

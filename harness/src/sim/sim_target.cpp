@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "../run/embedded_server.hpp"
 #include "conflictlab/mock/core_options.hpp"
 
 namespace conflictlab::harness::sim::detail {
@@ -18,32 +19,10 @@ SimTarget::SimTarget(const TargetSpec& spec, std::uint64_t seed, const mock::Clo
             "target.kind: \"external\" cannot be simulated (the simulator runs the mock "
             "server's core in-process; use kind \"embedded\")");
     }
-    nlohmann::json server = spec.server.is_object() ? spec.server : nlohmann::json::object();
-    if (!server.contains("seed"))
-        server["seed"] = seed;
-    // Rules are installed after seeding (arm()), as the real runner does, so
-    // creating the resources never meets a fault and rule counters start with
-    // the writers.
-    if (auto it = server.find("fault_rules"); it != server.end()) {
-        fault_rules_ = *it;
-        server.erase(it);
-    }
-    mock::CoreOptions options;
-    try {
-        options = mock::parse_core_options(server);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("target.server.") + e.what());
-    }
-    if (!fault_rules_.is_null()) {
-        mock::CoreOptions check = options;
-        check.fault_rules = fault_rules_;
-        try {
-            mock::ServerCore probe(std::move(check), clock);
-        } catch (const std::invalid_argument& e) {
-            throw std::invalid_argument(std::string("target.server.fault_rules: ") + e.what());
-        }
-    }
-    core_ = std::make_unique<mock::ServerCore>(std::move(options), clock);
+    // The real runner's configuration rules, rules held back until arm().
+    run_detail::EmbeddedServerConfig config = run_detail::embedded_server_config(spec, seed);
+    fault_rules_ = std::move(config.fault_rules);
+    core_ = std::make_unique<mock::ServerCore>(std::move(config.options), clock);
 }
 
 mock::Response SimTarget::admin(std::string method, std::string target, std::string body) {

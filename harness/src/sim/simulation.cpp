@@ -192,13 +192,11 @@ struct Simulation::Impl {
                 return;
             }
             // No base token to build on: give up rather than write blind.
-            w.record.intent = generate_op(workload, w.plan, w.op, std::nullopt, std::nullopt,
-                                          wall_ms() + w.plan.skew_ms)
-                                  .intent;
             ++in_flight;
-            finish(w, unreadable_outcome(
-                          w.record, w.failed_reads,
-                          describe_read_failure(answer, ex.error ? &*ex.error : nullptr)));
+            finish(w,
+                   give_up_unreadable(
+                       workload, w.plan, w.op, wall_ms() + w.plan.skew_ms, w.record, w.failed_reads,
+                       describe_read_failure(answer, ex.error ? &*ex.error : nullptr)));
             return;
         }
         StartedOp begun =

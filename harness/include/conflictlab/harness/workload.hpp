@@ -171,6 +171,12 @@ std::optional<std::chrono::milliseconds> read_retry_delay(const engine::Policy& 
 engine::Outcome unreadable_outcome(const OpRecord& record, int failed_reads,
                                    const std::string& last);
 
+// Gives up an op whose reads all failed: records the op's intent (what it
+// would have written) in `record` and returns unreadable_outcome().
+engine::Outcome give_up_unreadable(const WorkloadModel& model, const WriterPlan& writer,
+                                   const OpPlan& op, std::int64_t now_ms, OpRecord& record,
+                                   int failed_reads, const std::string& last);
+
 // "status 503" / the transport error's detail, for unreadable_outcome.
 std::string describe_read_failure(const engine::Response* response,
                                   const engine::TransportError* error);
