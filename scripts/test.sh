@@ -15,5 +15,7 @@ ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 300
 
 echo "== pytest scenario suites"
 export CONFLICTLAB_BIN="$build/harness/conflictlab"
+# setup.sh installed chromium and xmllint: their tests must run, not skip.
+export CONFLICTLAB_REQUIRE_TOOLS=1
 cd "$root"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider scenarios/tests

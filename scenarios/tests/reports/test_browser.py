@@ -10,6 +10,7 @@ Content-Security-Policy (a CSP <meta> governs only what follows it). The
 probe records `error` events and CSP violations (any attempted fetch or
 script) into attributes of <html>, which --dump-dom then shows."""
 
+import os
 import re
 import shutil
 import struct
@@ -48,6 +49,9 @@ def chromium():
         path = shutil.which(name)
         if path:
             return path
+    # scripts/test.sh (and so CI) installs it: missing there is a failure.
+    if os.environ.get("CONFLICTLAB_REQUIRE_TOOLS"):
+        pytest.fail("chromium is not installed (scripts/setup.sh installs Debian's `chromium`)")
     pytest.skip("chromium is not installed (scripts/setup.sh installs Debian's `chromium`)")
 
 
