@@ -26,17 +26,13 @@
 #include "conflictlab/mock/faults/fault_rules.hpp"
 #include "conflictlab/mock/http/mock_http_server.hpp"
 #include "conflictlab/mock/server_core.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
 namespace {
 
 using nlohmann::json;
-
-// A usage problem: reported as "conflictlab mock: <message>", exit 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct MockFlags {
     std::string host = "127.0.0.1";
@@ -79,20 +75,6 @@ struct Given {
     CLI::Option* config = nullptr;
     CLI::Option* faults = nullptr;
 };
-
-json read_json_file(const std::string& path, std::string_view flag) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw UsageError(std::string(flag) + " " + path + ": cannot read the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    try {
-        // Comments are allowed in config and rule files (docs/scenarios.md).
-        return json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
-        throw UsageError(std::string(flag) + " " + path + ": not valid JSON: " + e.what());
-    }
-}
 
 std::string url_host(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;

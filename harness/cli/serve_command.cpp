@@ -30,16 +30,13 @@
 #include "conflictlab/engine/sqlite_outcome_log.hpp"
 #include "conflictlab/service/http_server.hpp"
 #include "conflictlab/service/service.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
 namespace {
 
 using nlohmann::json;
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct ServeFlags {
     std::string target;
@@ -73,19 +70,6 @@ struct Given {
     CLI::Option* ignore_type = nullptr;
     CLI::Option* process_type = nullptr;
 };
-
-json read_json_file(const std::string& path, std::string_view flag) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw UsageError(std::string(flag) + " " + path + ": cannot read the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    try {
-        return json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
-        throw UsageError(std::string(flag) + " " + path + ": not valid JSON: " + e.what());
-    }
-}
 
 engine::Policy read_policy(const std::string& path) {
     json doc = read_json_file(path, "--policy");
