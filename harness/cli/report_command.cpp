@@ -12,6 +12,7 @@
 
 #include "command.hpp"
 #include "conflictlab/reports/report.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
@@ -30,11 +31,7 @@ void write_output(const std::string& path, const std::string& text, const char* 
         std::cout << text << std::flush;
         return;
     }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
+    write_text_file(path, text, flag);
 }
 
 std::string default_html_path(const std::string& results) {

@@ -20,6 +20,7 @@
 #include "conflictlab/harness/runner.hpp"
 #include "conflictlab/harness/scenario.hpp"
 #include "conflictlab/reports/report.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
@@ -43,14 +44,6 @@ struct RunFlags {
     bool quiet = false;
     bool no_progress = false;
 };
-
-void write_file(const std::string& path, const std::string& text, const char* flag) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
-}
 
 int run(const RunFlags& f) {
     harness::Scenario scenario;
@@ -91,17 +84,17 @@ int run(const RunFlags& f) {
     }
     try {
         if (!f.json_file.empty()) {
-            write_file(f.json_file, harness::to_json(result).dump(2) + "\n", "--json");
+            write_text_file(f.json_file, harness::to_json(result).dump(2) + "\n", "--json");
         }
         if (!f.junit_file.empty())
-            write_file(f.junit_file, harness::render_junit(result), "--junit");
+            write_text_file(f.junit_file, harness::render_junit(result), "--junit");
         if (!f.html_file.empty() || !f.markdown_file.empty()) {
             // Rendered from the results JSON, exactly as `conflictlab report` does.
             const nlohmann::json results = harness::to_json(result);
             if (!f.html_file.empty())
-                write_file(f.html_file, reports::render_html(results), "--html");
+                write_text_file(f.html_file, reports::render_html(results), "--html");
             if (!f.markdown_file.empty())
-                write_file(f.markdown_file, reports::render_markdown(results), "--markdown");
+                write_text_file(f.markdown_file, reports::render_markdown(results), "--markdown");
         }
     } catch (const std::exception& e) {
         std::cerr << "conflictlab run: " << e.what() << "\n";

@@ -21,6 +21,7 @@
 #include "conflictlab/harness/junit.hpp"
 #include "conflictlab/harness/scenario.hpp"
 #include "conflictlab/harness/sim/simulator.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
@@ -36,14 +37,6 @@ struct SimFlags {
     bool quiet = false;
     bool no_progress = false;
 };
-
-void write_file(const std::string& path, const std::string& text, const char* flag) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
-}
 
 int simulate(const SimFlags& f) {
     harness::Scenario scenario;
@@ -82,10 +75,11 @@ int simulate(const SimFlags& f) {
     }
     try {
         if (!f.json_file.empty()) {
-            write_file(f.json_file, harness::sim::results_json(result).dump(2) + "\n", "--json");
+            write_text_file(f.json_file, harness::sim::results_json(result).dump(2) + "\n",
+                            "--json");
         }
         if (!f.junit_file.empty())
-            write_file(f.junit_file, harness::render_junit(result.run), "--junit");
+            write_text_file(f.junit_file, harness::render_junit(result.run), "--junit");
     } catch (const std::exception& e) {
         std::cerr << "conflictlab sim: " << e.what() << "\n";
         return kExitBadInput;

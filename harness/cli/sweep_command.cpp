@@ -21,6 +21,7 @@
 #include "conflictlab/harness/scenario.hpp"
 #include "conflictlab/harness/sim/simulator.hpp"
 #include "conflictlab/harness/sweep.hpp"
+#include "usage.hpp"
 
 namespace conflictlab::cli {
 
@@ -58,14 +59,6 @@ Runner runner_for(harness::RunMode mode, std::vector<harness::sim::SimReport>& r
         };
     }
     return harness::run_scenario;
-}
-
-void write_file(const std::string& path, const std::string& text, const char* flag) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out)
-        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
 }
 
 std::string quote_arg(const std::string& s) {
@@ -153,7 +146,7 @@ int sweep(const SweepFlags& f) {
     std::cout << "\n" << harness::render_sweep_table(axes, rows) << std::flush;
     try {
         if (!f.csv_file.empty())
-            write_file(f.csv_file, harness::render_sweep_csv(axes, rows), "--csv");
+            write_text_file(f.csv_file, harness::render_sweep_csv(axes, rows), "--csv");
         if (!f.json_file.empty()) {
             nlohmann::json j = harness::sweep_json(f.scenario, axes, rows);
             if (base.mode == harness::RunMode::sim) {
@@ -161,13 +154,13 @@ int sweep(const SweepFlags& f) {
                 for (std::size_t i = 0; i < sim_reports.size() && i < j["runs"].size(); ++i)
                     j["runs"][i]["sim"] = harness::sim::to_json(sim_reports[i]);
             }
-            write_file(f.json_file, j.dump(2) + "\n", "--json");
+            write_text_file(f.json_file, j.dump(2) + "\n", "--json");
         }
         if (!f.junit_file.empty()) {
             std::vector<const harness::RunResult*> results;
             for (const auto& row : rows)
                 results.push_back(&row.result);
-            write_file(f.junit_file, harness::render_junit(results), "--junit");
+            write_text_file(f.junit_file, harness::render_junit(results), "--junit");
         }
     } catch (const std::exception& e) {
         std::cerr << "conflictlab sweep: " << e.what() << "\n";

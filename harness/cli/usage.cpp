@@ -19,4 +19,12 @@ nlohmann::json read_json_file(const std::string& path, std::string_view flag) {
     }
 }
 
+void write_text_file(const std::string& path, const std::string& text, std::string_view flag) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out)
+        throw std::runtime_error(std::string(flag) + " " + path + ": cannot write the file");
+}
+
 }  // namespace conflictlab::cli
