@@ -3,11 +3,13 @@
 # "Harness"), loopback only, bounded (about 2 minutes):
 #
 #   1. goodput without conflicts vs wrk: wrk's conditional-PUT rate against
-#      `conflictlab mock` (1 server thread, 64 connections, 64 keys), then
+#      `conflictlab mock` (1 server thread, 64 connections, 64 keys, each
+#      PUT on the ETag the key's last response returned), then
 #      scenarios/perf-no-conflict.json through the harness with its embedded
-#      server on 1 thread and 1 client thread; prints the ratio
-#      goodput / wrk PUT rate (target >= 0.5; each harness update is a GET and
-#      a conditional PUT);
+#      server on 1 thread and 1 client thread (64 writers, one owned document
+#      each, each update a conditional PUT on the ETag of the writer's last
+#      write: the same traffic); prints the ratio goodput / wrk PUT rate
+#      (target >= 0.5);
 #   2. one hot document, 64 writers, merge: a sweep over every backoff kind
 #      (goodput, calls per success, p99, lost updates);
 #   3. 10,000 writers: peak RSS.

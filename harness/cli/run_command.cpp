@@ -34,6 +34,8 @@ struct RunFlags {
         return seed_given ? std::optional<std::uint64_t>(seed_value) : std::nullopt;
     }
     std::string target;
+    std::string ca_file;  // --ca-file: trust this CA for an https target
+    bool insecure_skip_verify = false;
     int server_threads = 0;
     int client_threads = 0;
     std::string json_file;
@@ -58,6 +60,26 @@ int run(const RunFlags& f) {
     if (!f.target.empty()) {
         options.target_url = f.target;
         options.reproduce_extra = "--target " + f.target;
+    }
+    if (!f.ca_file.empty() || f.insecure_skip_verify) {
+        const bool external =
+            !f.target.empty() || scenario.target.kind == harness::TargetKind::external;
+        const std::string url = !f.target.empty() ? f.target : scenario.target.url;
+        if (!external || !url.starts_with("https://")) {
+            std::cerr << "conflictlab run: --ca-file and --insecure-skip-verify are only for an "
+                         "https:// target (--target or target.url)\n";
+            return kExitBadInput;
+        }
+        if (!f.ca_file.empty()) {
+            scenario.target.ca_file = f.ca_file;
+            options.reproduce_extra += (options.reproduce_extra.empty() ? "" : " ");
+            options.reproduce_extra += "--ca-file " + f.ca_file;
+        }
+        if (f.insecure_skip_verify) {
+            scenario.target.insecure_skip_verify = true;
+            options.reproduce_extra += (options.reproduce_extra.empty() ? "" : " ");
+            options.reproduce_extra += "--insecure-skip-verify";
+        }
     }
     options.server_threads = f.server_threads;
     options.client_threads = f.client_threads;
@@ -122,7 +144,12 @@ void add_run_command(CLI::App& root, int& exit_code) {
     CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
                                         "Seed for everything random (default: the scenario's)");
     cmd->add_option("--target", flags->target,
-                    "External target base URL (http://HOST:PORT) instead of the embedded server");
+                    "External target base URL (http:// or https://HOST:PORT) instead of the "
+                    "embedded server");
+    cmd->add_option("--ca-file", flags->ca_file,
+                    "https target: PEM file of CA certificates to trust (besides the system's)");
+    cmd->add_flag("--insecure-skip-verify", flags->insecure_skip_verify,
+                  "https target: do not verify its certificate (self-signed test servers only)");
     cmd->add_option("--server-threads", flags->server_threads,
                     "Embedded server I/O threads (default: target.server_threads)")
         ->check(CLI::Range(1, 64));

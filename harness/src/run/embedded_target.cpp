@@ -54,8 +54,7 @@ class EmbeddedTarget final : public Target {
 
     HttpTarget http_target() const override {
         HttpTarget t;
-        t.host = "127.0.0.1";
-        t.port = port_;
+        t.url = "http://127.0.0.1:" + std::to_string(port_);
         return t;
     }
 

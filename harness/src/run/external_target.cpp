@@ -2,8 +2,8 @@
 // with PUT, histories read from /_admin/history/{id}, final states with GET.
 
 #include <stdexcept>
+#include <thread>
 
-#include "conflictlab/common/secrets.hpp"
 #include "target.hpp"
 
 namespace conflictlab::harness::run_detail {
@@ -11,15 +11,43 @@ namespace conflictlab::harness::run_detail {
 namespace {
 
 constexpr std::chrono::milliseconds kAdminTimeout{10000};
+constexpr int kReadAttempts = 6;
+constexpr std::chrono::milliseconds kFirstReadRetryDelay{50};
+
+bool worth_retrying(const ExchangeResult& r) {
+    if (r.error)
+        return true;
+    const int status = r.response->status;
+    return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+// The reads after the run decide the verdict: a transient failure there
+// (an injected fault still armed, a connection the server closed while the
+// writers were busy) must not turn acknowledged writes into "lost" ones.
+// GETs are safe to repeat; bounded: 6 tries within about 1.6 s.
+ExchangeResult read_with_retries(HttpClient& client, const engine::SendRequest& request) {
+    auto delay = kFirstReadRetryDelay;
+    for (int attempt = 1;; ++attempt) {
+        ExchangeResult r = client.exchange_blocking(request);
+        if (attempt == kReadAttempts || !worth_retrying(r))
+            return r;
+        std::this_thread::sleep_for(delay);
+        delay *= 2;
+    }
+}
 
 class ExternalTarget final : public Target {
   public:
-    ExternalTarget(std::string url, HttpTarget target, std::string admin_token)
+    // Two clients because a client's token replaces any Authorization a
+    // request carries: the data one for seeding and final reads, the admin
+    // one (admin token, else the data token) for /_admin.
+    ExternalTarget(std::string url, HttpTarget target, HttpTarget admin)
         : url_(std::move(url)),
           target_(std::move(target)),
-          admin_token_(std::move(admin_token)),
-          client_(target_, 1, 4) {
+          client_(target_, 1, 4),
+          admin_client_(std::move(admin), 1, 2) {
         client_.start();
+        admin_client_.start();
     }
     ~ExternalTarget() override { stop(); }
 
@@ -75,7 +103,7 @@ class ExternalTarget final : public Target {
         get.method = "GET";
         get.path = "/resources/" + id;
         get.timeout = kAdminTimeout;
-        const ExchangeResult r = client_.exchange_blocking(get);
+        const ExchangeResult r = read_with_retries(client_, get);
         if (r.error) {
             error = "final state of " + id + ": " + r.error->detail;
             return std::nullopt;
@@ -114,7 +142,10 @@ class ExternalTarget final : public Target {
 
     bool deliver_alert(const nlohmann::json&) override { return false; }
     int server_threads() const override { return 0; }
-    void stop() override { client_.stop(); }
+    void stop() override {
+        client_.stop();
+        admin_client_.stop();
+    }
 
   private:
     std::optional<std::string> admin_get(const std::string& path, std::string& error) {
@@ -122,9 +153,7 @@ class ExternalTarget final : public Target {
         r.method = "GET";
         r.path = path;
         r.timeout = kAdminTimeout;
-        if (!admin_token_.empty())
-            r.headers.add("Authorization", "Bearer " + admin_token_);
-        const ExchangeResult result = client_.exchange_blocking(r);
+        const ExchangeResult result = read_with_retries(admin_client_, r);
         if (result.error) {
             error = path + ": " + result.error->detail;
             return std::nullopt;
@@ -138,17 +167,22 @@ class ExternalTarget final : public Target {
 
     std::string url_;
     HttpTarget target_;
-    std::string admin_token_;
     HttpClient client_;
+    HttpClient admin_client_;
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_external_target(const std::string& url, const std::string& admin_token,
-                                             const std::string& token) {
-    HttpTarget target = parse_http_url(url);
-    target.bearer_token = token;
-    return std::make_unique<ExternalTarget>(url, std::move(target), admin_token);
+std::unique_ptr<Target> make_external_target(const std::string& url, const TargetSpec& spec) {
+    HttpTarget target;
+    target.url = url;
+    target.bearer_token_secret = spec.token;
+    target.ca_file = spec.ca_file;
+    target.insecure_skip_verify = spec.insecure_skip_verify;
+    HttpTarget admin = target;
+    if (!spec.admin_token.empty())
+        admin.bearer_token_secret = spec.admin_token;
+    return std::make_unique<ExternalTarget>(url, std::move(target), std::move(admin));
 }
 
 }  // namespace conflictlab::harness::run_detail

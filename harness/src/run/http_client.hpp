@@ -1,17 +1,18 @@
 #pragma once
-// HttpClient: the runner's HTTP/1.1 transport (plain TCP, keep-alive) on a
-// few I/O threads. It performs engine::SendRequest values and answers with
-// engine::Response or engine::TransportError, so the runner can drive
-// engine::Resolution state machines directly and also issue the workload's
-// own GETs. No Beast type appears here; the implementation is the only
-// translation unit of the runner that includes Beast.
+// HttpClient: the runner's transport. It gives the runner loop affinity on
+// top of the engine's HTTP client (engine/drivers: keep-alive pool, HTTPS
+// with verification, bounded queue, credential redaction): `threads` loops,
+// each one io_context on one thread with its own engine::HttpClient, so a
+// writer's callbacks always run on its loop's thread and state touched only
+// from one loop needs no lock. It performs engine::SendRequest values and
+// answers with engine::Response or engine::TransportError, so the runner
+// drives engine::Resolution state machines directly and also issues the
+// workload's own GETs. No Beast type appears here.
 //
-// Threads and affinity: `threads` loops, each one io_context on one thread.
-// Every call names a loop; its callback runs on that loop's thread, so state
-// touched only from one loop needs no lock. Each loop has its own
-// connection pool of at most ceil(max_connections / threads) connections;
-// requests beyond it wait in a FIFO (bounded by the callers: a writer has at
-// most one request outstanding).
+// Connections: each loop's client opens at most
+// ceil(max_connections / threads) connections; requests beyond it wait in
+// that client's FIFO (bounded by the callers: a writer has at most one
+// request outstanding).
 //
 // Thread-safety: every member may be called from any thread.
 // Ownership: callbacks are moved into the client; stop() drops those not run.
@@ -28,15 +29,16 @@
 namespace conflictlab::harness::run_detail {
 
 struct HttpTarget {
-    std::string host = "127.0.0.1";  // an IP address or a name (resolved once)
-    std::uint16_t port = 80;
-    std::string base_path;     // prefix of every request path ("" or "/api")
-    std::string bearer_token;  // Authorization: Bearer ... when not empty
+    // http:// or https://host[:port][/base]; requests go to base + path.
+    std::string url;
+    // Bearer token source for every request ("env:NAME" or "file:PATH", read
+    // once by start()); empty: none. The value never appears in messages.
+    std::string bearer_token_secret;
+    // https: extra trusted CA certificates (PEM), and the switch that turns
+    // verification off for self-signed test servers.
+    std::string ca_file;
+    bool insecure_skip_verify = false;
 };
-
-// Parses "http://host:port/base". Throws std::invalid_argument naming the
-// problem (https is not supported by this transport).
-HttpTarget parse_http_url(const std::string& url);
 
 struct ExchangeResult {
     std::optional<engine::Response> response;     // set, or
@@ -51,7 +53,10 @@ class HttpClient {
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
-    // Resolves the host and starts the threads. Throws std::runtime_error.
+    // Checks the target (URL, token source, CA file) and starts the threads.
+    // Throws engine::TargetError (a std::invalid_argument) for a bad URL,
+    // std::runtime_error for an unreadable token or CA file, each naming the
+    // problem.
     void start();
     // Stops the loops and joins the threads; pending callbacks are dropped.
     void stop();
@@ -61,10 +66,11 @@ class HttpClient {
     void post(int loop, std::function<void()> fn);
     // Runs `fn` on loop `loop` after `delay`.
     void after(int loop, std::chrono::milliseconds delay, std::function<void()> fn);
-    // Sends `request` (path relative to the target's base path) on loop `loop`.
-    void exchange(int loop, const engine::SendRequest& request, ExchangeCallback done);
+    // Sends `request` (path relative to the target's base path) on loop
+    // `loop`; `done` runs on that loop's thread.
+    void exchange(int loop, engine::SendRequest request, ExchangeCallback done);
     // Blocking form for setup and admin calls (not from a loop thread).
-    ExchangeResult exchange_blocking(const engine::SendRequest& request);
+    ExchangeResult exchange_blocking(engine::SendRequest request);
 
     // CPU seconds used by the loop threads so far.
     double cpu_seconds() const;

@@ -57,9 +57,9 @@ void add_op_metrics(RunResult& r, const Scenario& scenario, const std::vector<Op
     }
     GroupAccumulator total("");
     for (const auto& op : ops) {
-        // The op's own GET before its write is one more call.
-        total.add(op, 1);
-        groups[group_index.at(op.group)].add(op, 1);
+        // The op's own GETs before its write are calls too.
+        total.add(op, op.reads);
+        groups[group_index.at(op.group)].add(op, op.reads);
         if (op.outcome.kind == engine::OutcomeKind::failed &&
             r.failed_ops.size() < kFailedOpsKept) {
             r.failed_ops.push_back(

@@ -73,15 +73,11 @@ std::string load_token(const std::string& spec, const char* field) {
 
 std::unique_ptr<Target> open_target(const Scenario& s, const RunOptions& o, std::uint64_t seed,
                                     int server_threads) {
-    if (o.target_url) {
-        return run_detail::make_external_target(
-            *o.target_url, load_token(s.target.admin_token, "target.admin_token"),
-            load_token(s.target.token, "target.token"));
-    }
-    if (s.target.kind == TargetKind::external) {
-        return run_detail::make_external_target(
-            s.target.url, load_token(s.target.admin_token, "target.admin_token"),
-            load_token(s.target.token, "target.token"));
+    if (o.target_url || s.target.kind == TargetKind::external) {
+        // Read here first so a bad source is reported under its field name.
+        load_token(s.target.admin_token, "target.admin_token");
+        load_token(s.target.token, "target.token");
+        return run_detail::make_external_target(o.target_url.value_or(s.target.url), s.target);
     }
     return run_detail::start_embedded_target(s.target, server_threads, seed,
                                              s.client.max_connections);
@@ -118,6 +114,7 @@ void write_history_file(const std::string& path, const std::vector<OpRecord>& op
                                {"intent", intent},
                                {"invoked_ms", op.invoked_ms},
                                {"completed_ms", op.completed_ms},
+                               {"reads", op.reads},
                                {"outcome", engine::to_json(op.outcome)}};
         out << line.dump() << "\n";
     }

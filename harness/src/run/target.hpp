@@ -54,8 +54,9 @@ class Target {
 std::unique_ptr<Target> start_embedded_target(const TargetSpec& spec, int server_threads,
                                               std::uint64_t seed, int max_connections);
 
-// An external server. `client` performs the admin reads (borrowed).
-std::unique_ptr<Target> make_external_target(const std::string& url, const std::string& admin_token,
-                                             const std::string& token);
+// An external server at `url` (http or https), with the token sources, CA
+// file and verification switch of `spec`. Throws engine::TargetError for a
+// bad URL, std::runtime_error for an unreadable token or CA file.
+std::unique_ptr<Target> make_external_target(const std::string& url, const TargetSpec& spec);
 
 }  // namespace conflictlab::harness::run_detail

@@ -8,8 +8,10 @@
 
 namespace conflictlab::harness {
 
-KeyPicker::KeyPicker(const KeySpec& spec, int resources)
-    : spec_(spec), resources_(std::max(1, resources)) {
+KeyPicker::KeyPicker(const KeySpec& spec, int resources, int writers)
+    : spec_(spec),
+      resources_(std::max(1, resources)),
+      writers_(std::clamp(writers, 1, resources_)) {
     if (spec_.distribution == KeyDistribution::zipf) {
         // P(k) ~ 1/(k+1)^s; the CDF is built once and shared by all writers.
         zipf_cdf_.resize(static_cast<std::size_t>(resources_));
@@ -23,7 +25,7 @@ KeyPicker::KeyPicker(const KeySpec& spec, int resources)
     }
 }
 
-int KeyPicker::pick(engine::RandomSource& random) const {
+int KeyPicker::pick(engine::RandomSource& random, int owner) const {
     const auto uniform_in = [&random](int lo, int count) {
         return lo + static_cast<int>(random.next() % static_cast<std::uint64_t>(count));
     };
@@ -42,6 +44,11 @@ int KeyPicker::pick(engine::RandomSource& random) const {
             if (hot == resources_ || u < spec_.hot_fraction)
                 return uniform_in(0, hot);
             return uniform_in(hot, resources_ - hot);
+        }
+        case KeyDistribution::owned: {
+            const int first = owner % writers_;
+            const int owned = (resources_ - first + writers_ - 1) / writers_;
+            return first + writers_ * uniform_in(0, owned);
         }
     }
     return 0;
@@ -97,8 +104,20 @@ engine::Policy effective_policy(WorkloadKind kind, engine::Policy policy) {
     return policy;
 }
 
+namespace {
+
+int total_writers(const Scenario& scenario) {
+    int n = 0;
+    for (const auto& g : scenario.groups)
+        n += g.writers;
+    return n;
+}
+
+}  // namespace
+
 WorkloadModel::WorkloadModel(const Scenario& scenario)
-    : spec_(scenario.workload), keys_(scenario.workload.keys, scenario.workload.resources) {
+    : spec_(scenario.workload),
+      keys_(scenario.workload.keys, scenario.workload.resources, total_writers(scenario)) {
     for (const auto& group : scenario.groups) {
         policies_.push_back(
             std::make_shared<const engine::Policy>(effective_policy(spec_.kind, group.policy)));
@@ -135,7 +154,9 @@ OpPlan WriterState::next_op() {
     OpPlan op;
     op.number = next_number_++;
     op.op_id = plan_.id + "-" + std::to_string(op.number);
-    op.resource = model_->keys().pick(key_random_);
+    // A pair shares its keys: both pick as the pair's first writer.
+    const int owner = plan_.partner >= 0 ? std::min(plan_.index, plan_.partner) : plan_.index;
+    op.resource = model_->keys().pick(key_random_, owner);
     const double patch_draw = random_.uniform01();
     op.method = patch_draw < model_->spec().patch_fraction ? engine::WriteMethod::patch
                                                            : engine::WriteMethod::put;
@@ -305,17 +326,12 @@ std::optional<std::string> token_of(const engine::Policy& policy, const engine::
 
 }  // namespace
 
-StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
-                   const engine::Response& read, std::int64_t now_ms, OpRecord& record) {
-    const engine::Policy& policy = model.policy(writer.group);
-    std::optional<nlohmann::json> body;
-    std::optional<std::string> token;
-    if (read.status / 100 == 2) {
-        auto parsed = nlohmann::json::parse(read.body, nullptr, false);
-        if (!parsed.is_discarded())
-            body = std::move(parsed);
-        token = token_of(policy, read, body);
-    }
+namespace {
+
+StartedOp start_from(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                     const std::optional<nlohmann::json>& body,
+                     const std::optional<std::string>& token, std::int64_t now_ms,
+                     OpRecord& record) {
     GeneratedOp g = generate_op(model, writer, op, body, token, now_ms);
     record.intent = std::move(g.intent);
     StartedOp started;
@@ -334,6 +350,57 @@ StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const O
         started.failed = std::move(o);
     }
     return started;
+}
+
+}  // namespace
+
+StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                   const engine::Response& read, std::int64_t now_ms, OpRecord& record) {
+    const engine::Policy& policy = model.policy(writer.group);
+    std::optional<nlohmann::json> body;
+    std::optional<std::string> token;
+    if (read.status / 100 == 2) {
+        auto parsed = nlohmann::json::parse(read.body, nullptr, false);
+        if (!parsed.is_discarded())
+            body = std::move(parsed);
+        token = token_of(policy, read, body);
+    }
+    return start_from(model, writer, op, body, token, now_ms, record);
+}
+
+StartedOp start_op_from_known(const WorkloadModel& model, const WriterPlan& writer,
+                              const OpPlan& op, const KnownState& known, std::int64_t now_ms,
+                              OpRecord& record) {
+    return start_from(model, writer, op, known.body, known.token, now_ms, record);
+}
+
+std::size_t KnownStates::capacity_for(const WorkloadSpec& spec) noexcept {
+    // A few resources per writer: enough for writers that own their keys,
+    // small enough that 10,000 writers hold at most 40,000 documents.
+    return spec.read_before_write == ReadBeforeWrite::unless_known ? 4 : 0;
+}
+
+void KnownStates::after_op(int resource, const engine::Outcome& outcome) {
+    if (capacity_ == 0)
+        return;
+    std::erase_if(states_, [resource](const KnownState& s) { return s.resource == resource; });
+    const bool acknowledged = outcome.kind == engine::OutcomeKind::success ||
+                              outcome.kind == engine::OutcomeKind::resolved;
+    // Only a PUT's body is the whole state; a PATCH's is a patch.
+    if (!acknowledged || outcome.method != engine::WriteMethod::put || !outcome.final_body ||
+        !outcome.final_body->is_object() || !outcome.token_after || outcome.token_after->empty())
+        return;
+    if (states_.size() == capacity_)
+        states_.erase(states_.begin());
+    states_.push_back(KnownState{resource, *outcome.final_body, *outcome.token_after});
+}
+
+const KnownState* KnownStates::find(int resource) const noexcept {
+    for (const auto& s : states_) {
+        if (s.resource == resource)
+            return &s;
+    }
+    return nullptr;
 }
 
 }  // namespace conflictlab::harness

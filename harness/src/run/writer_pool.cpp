@@ -67,9 +67,14 @@ nlohmann::json alert_card(const OpRecord& op) {
 struct WriterPool::Impl {
     struct Writer {
         Writer(const WriterPlan& p, const WorkloadModel& model, int loop_index)
-            : plan(p), state(p, model), loop(loop_index) {}
+            : plan(p),
+              state(p, model),
+              known(KnownStates::capacity_for(model.spec())),
+              loop(loop_index) {}
         WriterPlan plan;
         WriterState state;
+        KnownStates known;  // read_before_write "unless-known"
+
         int loop = 0;
         std::uint64_t ops_done = 0;
         bool finished = false;
@@ -151,11 +156,17 @@ struct WriterPool::Impl {
         w.record.resource_id = model.resource_id(w.op.resource);
         w.record.invoked_ms = since_start_ms();
         w.failed_reads = 0;
+        if (const KnownState* known = w.known.find(w.op.resource)) {
+            begin(w, start_op_from_known(model, w.plan, w.op, *known, wall_ms() + w.plan.skew_ms,
+                                         w.record));
+            return;
+        }
         send_read(w);
     }
 
     // The op's GET (again after a failed one: read_retry_delay).
     void send_read(Writer& w) {
+        ++w.record.reads;
         engine::SendRequest get;
         get.method = "GET";
         get.path = "/resources/" + w.record.resource_id;
@@ -163,7 +174,7 @@ struct WriterPool::Impl {
         get.timeout = std::chrono::milliseconds(model.policy(w.plan.group).attempt_timeout_ms);
         get.headers.add("Accept", "application/json");
         get.headers.add("X-Writer-Id", w.plan.id);
-        client.exchange(w.loop, get,
+        client.exchange(w.loop, std::move(get),
                         [this, &w](ExchangeResult result) { on_read(w, std::move(result)); });
     }
 
@@ -183,8 +194,12 @@ struct WriterPool::Impl {
                           describe_read_failure(answer, result.error ? &*result.error : nullptr)));
             return;
         }
-        StartedOp begun =
-            start_op(model, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record);
+        begin(w, start_op(model, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record));
+    }
+
+    // The op's resolution starts (at its pair's gate when paired), or the op
+    // ends at once when the harness could not build its update.
+    void begin(Writer& w, StartedOp begun) {
         if (begun.failed) {
             in_flight.fetch_add(1);
             finish(w, std::move(*begun.failed));
@@ -247,7 +262,7 @@ struct WriterPool::Impl {
 
     void act(Writer& w, engine::Action action) {
         if (auto* send = std::get_if<engine::SendRequest>(&action)) {
-            client.exchange(w.loop, *send, [this, &w](ExchangeResult result) {
+            client.exchange(w.loop, std::move(*send), [this, &w](ExchangeResult result) {
                 if (result.response) {
                     drive(w, [&w, &result] {
                         return w.resolution->on_response(*result.response, now_ts());
@@ -268,6 +283,7 @@ struct WriterPool::Impl {
     }
 
     void finish(Writer& w, engine::Outcome outcome) {
+        w.known.after_op(w.op.resource, outcome);
         compact(outcome);
         w.record.outcome = std::move(outcome);
         w.record.completed_ms = since_start_ms();

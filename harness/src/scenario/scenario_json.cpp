@@ -41,15 +41,23 @@ json keys_json(const KeySpec& k) {
             return {{"distribution", "hot"},
                     {"hot_fraction", k.hot_fraction},
                     {"hot_keys", k.hot_keys}};
+        case KeyDistribution::owned:
+            return {{"distribution", "owned"}};
     }
     return json::object();
 }
 
 json workload_json(const WorkloadSpec& w) {
-    json j = {{"kind", workload_kind_name(w.kind)},   {"resources", w.resources},
-              {"resource_prefix", w.resource_prefix}, {"keys", keys_json(w.keys)},
-              {"patch_fraction", w.patch_fraction},   {"timestamp_skew_ms", w.timestamp_skew_ms},
-              {"think_time_ms", w.think_time_ms},     {"simultaneous_pairs", w.simultaneous_pairs}};
+    json j = {{"kind", workload_kind_name(w.kind)},
+              {"resources", w.resources},
+              {"resource_prefix", w.resource_prefix},
+              {"keys", keys_json(w.keys)},
+              {"patch_fraction", w.patch_fraction},
+              {"timestamp_skew_ms", w.timestamp_skew_ms},
+              {"think_time_ms", w.think_time_ms},
+              {"simultaneous_pairs", w.simultaneous_pairs},
+              {"read_before_write",
+               w.read_before_write == ReadBeforeWrite::always ? "always" : "unless-known"}};
     if (w.duration_s) {
         j["duration_s"] = *w.duration_s;
     } else if (w.ops_per_writer) {

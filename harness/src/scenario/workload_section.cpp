@@ -44,14 +44,21 @@ bool is_unreserved(char c) {
            c == '~';
 }
 
-KeySpec read_keys(const json& j, int resources, std::string_view source) {
+KeySpec read_keys(const json& j, int resources, int total_writers, std::string_view source) {
     KeySpec k;
     FieldReader r(j, "workload.keys", source);
     r.allow({"distribution", "zipf_exponent", "hot_fraction", "hot_keys"});
     std::size_t dist = 0;
-    r.read_choice("distribution", dist, {"uniform", "zipf", "hot"});
-    k.distribution = dist == 0 ? KeyDistribution::uniform
-                               : (dist == 1 ? KeyDistribution::zipf : KeyDistribution::hot);
+    r.read_choice("distribution", dist, {"uniform", "zipf", "hot", "owned"});
+    constexpr KeyDistribution kByIndex[] = {KeyDistribution::uniform, KeyDistribution::zipf,
+                                            KeyDistribution::hot, KeyDistribution::owned};
+    k.distribution = kByIndex[dist];
+    if (k.distribution == KeyDistribution::owned && resources < total_writers) {
+        r.fail_at("distribution",
+                  "\"owned\" gives every writer its own resources: needs "
+                  "workload.resources >= writers (" +
+                      std::to_string(resources) + " < " + std::to_string(total_writers) + ")");
+    }
     const bool zipf = k.distribution == KeyDistribution::zipf;
     const bool hot = k.distribution == KeyDistribution::hot;
     if (r.read_double("zipf_exponent", k.zipf_exponent, 0.0, kMaxZipfExponent, true) && !zipf) {
@@ -80,8 +87,8 @@ WorkloadSpec read_workload(const json& j, int total_writers, std::string_view so
     WorkloadSpec w;
     FieldReader r(j, "workload", source);
     r.allow({"kind", "resources", "resource_prefix", "keys", "ops_per_writer", "duration_s",
-             "patch_fraction", "fields", "timestamp_skew_ms", "think_time_ms",
-             "simultaneous_pairs"});
+             "patch_fraction", "fields", "timestamp_skew_ms", "think_time_ms", "simultaneous_pairs",
+             "read_before_write"});
     if (const json* kind = r.get("kind")) {
         if (!kind->is_string()) {
             r.fail_at("kind",
@@ -108,7 +115,7 @@ WorkloadSpec read_workload(const json& j, int total_writers, std::string_view so
     }
     // keys after resources: hot_keys is bounded by it.
     if (const json* keys = r.get("keys")) {
-        w.keys = read_keys(*keys, w.resources, source);
+        w.keys = read_keys(*keys, w.resources, total_writers, source);
     }
 
     int ops = 0;
@@ -138,6 +145,11 @@ WorkloadSpec read_workload(const json& j, int total_writers, std::string_view so
         total_writers < 2) {
         r.fail_at("simultaneous_pairs",
                   "needs at least 2 writers (got " + std::to_string(total_writers) + ")");
+    }
+    std::size_t read_mode = 0;
+    if (r.read_choice("read_before_write", read_mode, {"always", "unless-known"})) {
+        w.read_before_write =
+            read_mode == 0 ? ReadBeforeWrite::always : ReadBeforeWrite::unless_known;
     }
     r.finish();
     return w;

@@ -62,9 +62,11 @@ struct Simulation::Impl {
     enum class Awaiting { nothing, read, engine };
 
     struct Writer {
-        Writer(const WriterPlan& p, const WorkloadModel& model) : plan(p), state(p, model) {}
+        Writer(const WriterPlan& p, const WorkloadModel& model)
+            : plan(p), state(p, model), known(KnownStates::capacity_for(model.spec())) {}
         WriterPlan plan;
         WriterState state;
+        KnownStates known;  // read_before_write "unless-known"
         std::uint64_t ops_done = 0;
         bool finished = false;
         bool at_gate = false;
@@ -166,11 +168,17 @@ struct Simulation::Impl {
         w.record.resource_id = workload.resource_id(w.op.resource);
         w.record.invoked_ms = now_ms();
         w.failed_reads = 0;
+        if (const KnownState* known = w.known.find(w.op.resource)) {
+            begin(w, start_op_from_known(workload, w.plan, w.op, *known, wall_ms() + w.plan.skew_ms,
+                                         w.record));
+            return;
+        }
         send_read(w);
     }
 
     // The op's GET (again after a failed one: read_retry_delay).
     void send_read(Writer& w) {
+        ++w.record.reads;
         engine::SendRequest get;
         get.method = "GET";
         get.path = "/resources/" + w.record.resource_id;
@@ -199,8 +207,12 @@ struct Simulation::Impl {
                        describe_read_failure(answer, ex.error ? &*ex.error : nullptr)));
             return;
         }
-        StartedOp begun =
-            start_op(workload, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record);
+        begin(w, start_op(workload, w.plan, w.op, *answer, wall_ms() + w.plan.skew_ms, w.record));
+    }
+
+    // The op's resolution starts (at its pair's gate when paired), or the op
+    // ends at once when the harness could not build its update.
+    void begin(Writer& w, StartedOp begun) {
         if (begun.failed) {
             ++in_flight;
             finish(w, std::move(*begun.failed));
@@ -268,6 +280,7 @@ struct Simulation::Impl {
     }
 
     void finish(Writer& w, engine::Outcome outcome) {
+        w.known.after_op(w.op.resource, outcome);
         run_detail::compact(outcome);
         w.record.outcome = std::move(outcome);
         w.record.completed_ms = now_ms();

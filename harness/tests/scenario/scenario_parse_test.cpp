@@ -35,6 +35,7 @@ TEST(ScenarioDefaults, MinimalShorthandFillsEveryDefault) {
     EXPECT_EQ(s.workload.timestamp_skew_ms, 0);
     EXPECT_EQ(s.workload.think_time_ms, 0);
     EXPECT_FALSE(s.workload.simultaneous_pairs);
+    EXPECT_EQ(s.workload.read_before_write, ReadBeforeWrite::always);
     ASSERT_EQ(s.groups.size(), 1u);
     EXPECT_EQ(s.groups[0].name, "default");
     EXPECT_EQ(s.groups[0].writers, 3);
@@ -45,6 +46,18 @@ TEST(ScenarioDefaults, MinimalShorthandFillsEveryDefault) {
     EXPECT_TRUE(s.expectations.empty());
     EXPECT_EQ(s.sim, json::object());
     EXPECT_EQ(s.total_writers(), 3);
+}
+
+TEST(ScenarioWorkload, OwnedKeysAndKnownStatesParseAndRoundTrip) {
+    const Scenario s = parse_scenario(
+        R"({"name": "own", "writers": 4, "workload": {"resources": 8,
+            "keys": {"distribution": "owned"}, "read_before_write": "unless-known"}})",
+        "own.json");
+    EXPECT_EQ(s.workload.keys.distribution, KeyDistribution::owned);
+    EXPECT_EQ(s.workload.read_before_write, ReadBeforeWrite::unless_known);
+    const json config = to_json(s);
+    EXPECT_EQ(config["workload"]["keys"]["distribution"], "owned");
+    EXPECT_EQ(config["workload"]["read_before_write"], "unless-known");
 }
 
 TEST(ScenarioDefaults, PolicyOnlyShorthandHasOneWriter) {

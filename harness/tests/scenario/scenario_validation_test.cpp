@@ -45,7 +45,7 @@ TEST_P(ScenarioValidation, ReportsFieldAndProblem) {
 const BadCase kBadCases[] = {
     {"UnknownDistribution",
      R"({"name": "q", "writers": 1, "workload": {"keys": {"distribution": "pareto"}}})",
-     R"(quick.json: workload.keys.distribution: unknown value "pareto" (allowed: uniform, zipf, hot))",
+     R"(quick.json: workload.keys.distribution: unknown value "pareto" (allowed: uniform, zipf, hot, owned))",
      "workload.keys.distribution"},
     {"UnknownTopLevelField",
      R"({"name": "q", "writers": 1, "workloads": {}})",
@@ -61,7 +61,7 @@ const BadCase kBadCases[] = {
      R"({"name": "q", "writers": 1, "workload": {"resource": 3}})",
      "quick.json: workload.resource: unknown field (allowed: kind, resources, resource_prefix, "
      "keys, ops_per_writer, duration_s, patch_fraction, fields, timestamp_skew_ms, "
-     "think_time_ms, simultaneous_pairs)",
+     "think_time_ms, simultaneous_pairs, read_before_write)",
      "workload.resource"},
     {"UnknownGroupField",
      R"({"name": "q", "groups": [{"writer": 2}]})",
@@ -181,6 +181,16 @@ const BadCase kBadCases[] = {
      R"({"name": "q", "writers": 1, "workload": {"resources": 5, "keys": {"distribution": "hot", "hot_keys": 9}}})",
      "quick.json: workload.keys.hot_keys: must be between 1 and workload.resources (5) (got 9)",
      "workload.keys.hot_keys"},
+    {"OwnedKeysNeedAResourcePerWriter",
+     R"({"name": "q", "writers": 8, "workload": {"resources": 5, "keys": {"distribution": "owned"}}})",
+     "quick.json: workload.keys.distribution: \"owned\" gives every writer its own resources: "
+     "needs workload.resources >= writers (5 < 8)",
+     "workload.keys.distribution"},
+    {"ReadBeforeWriteUnknown",
+     R"({"name": "q", "writers": 1, "workload": {"read_before_write": "never"}})",
+     "quick.json: workload.read_before_write: unknown value \"never\" (allowed: always, "
+     "unless-known)",
+     "workload.read_before_write"},
     {"FieldsTooMany",
      R"({"name": "q", "writers": 1, "workload": {"kind": "register", "fields": 65}})",
      "quick.json: workload.fields: must be between 1 and 64 (got 65)",

@@ -54,6 +54,10 @@ struct OpRecord {
     // Client-side times, milliseconds since the run started.
     double invoked_ms = 0;
     double completed_ms = 0;
+    // GETs the harness sent for this op before handing it to the engine: 1,
+    // more after failed reads, 0 when it started from a state the writer
+    // knew (workload.read_before_write "unless-known").
+    int reads = 0;
     // The engine's record: kind, path, statuses, attempts, reason...
     engine::Outcome outcome;
 };

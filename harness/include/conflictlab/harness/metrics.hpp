@@ -159,7 +159,7 @@ class GroupAccumulator {
   public:
     explicit GroupAccumulator(std::string group) { m_.group = std::move(group); }
     // `extra_calls`: requests the harness made for this op outside the
-    // engine (the GET before the write).
+    // engine (its GETs before the write, OpRecord::reads).
     void add(const OpRecord& op, int extra_calls);
     GroupMetrics finish(double wall_s) const;
 

@@ -22,7 +22,15 @@ namespace conflictlab::harness {
 
 enum class RunMode { real, sim };
 enum class TargetKind { embedded, external };
-enum class KeyDistribution { uniform, zipf, hot };
+// owned: writer k writes only resources k, k + W, k + 2W... (W writers):
+// no two writers ever meet, the contention-free baseline.
+enum class KeyDistribution { uniform, zipf, hot, owned };
+// Whether a writer reads a resource before each write to it.
+enum class ReadBeforeWrite {
+    always,        // GET, then the conditional write built on what it read
+    unless_known,  // skip the GET when the writer's own last write there
+                   // told it the state and token (KnownStates)
+};
 
 struct TargetSpec {
     TargetKind kind = TargetKind::embedded;
@@ -66,6 +74,10 @@ struct WorkloadSpec {
     // The seed's failure test: writers start in pairs that send different
     // data for the same id at the same moment.
     bool simultaneous_pairs = false;
+    // "unless-known" makes a writer start from the state its own last PUT
+    // left, as a client that keeps the ETag of its last write does; a stale
+    // memory costs a 412 and the engine's refetch, never correctness.
+    ReadBeforeWrite read_before_write = ReadBeforeWrite::always;
 };
 
 struct WriterGroup {
@@ -101,7 +113,7 @@ struct Scenario {
 
 // A bad scenario. what() is "<source>: <field>: <problem>", e.g.
 // "quick.json: workload.keys.distribution: unknown value \"pareto\" (allowed:
-// uniform, zipf, hot)".
+// uniform, zipf, hot, owned)".
 // field() is the path alone ("" for syntax errors and unreadable files).
 class ScenarioError : public std::invalid_argument {
   public:

@@ -45,14 +45,17 @@ namespace conflictlab::harness {
 // Picks resource indexes [0, resources) from a KeySpec distribution.
 class KeyPicker {
   public:
-    // REQUIRES: resources >= 1 (the scenario parser guarantees it).
-    KeyPicker(const KeySpec& spec, int resources);
-    int pick(engine::RandomSource& random) const;
+    // REQUIRES: resources >= 1, and resources >= writers for the owned
+    // distribution (the scenario parser guarantees both).
+    KeyPicker(const KeySpec& spec, int resources, int writers = 1);
+    // `owner`: the writer whose keys these are (owned distribution only).
+    int pick(engine::RandomSource& random, int owner = 0) const;
     int resources() const noexcept { return resources_; }
 
   private:
     KeySpec spec_;
     int resources_ = 1;
+    int writers_ = 1;
     std::vector<double> zipf_cdf_;  // zipf only: cumulative P(k <= i)
 };
 
@@ -193,5 +196,41 @@ struct StartedOp {
 };
 StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
                    const engine::Response& read, std::int64_t now_ms, OpRecord& record);
+
+// A state of a resource a writer knows without reading it: the body of its
+// own last acknowledged PUT there and the token the server answered with.
+struct KnownState {
+    int resource = 0;
+    nlohmann::json body;
+    std::string token;
+};
+
+// read_before_write "unless-known": what one writer remembers of the states
+// it wrote itself, so its next op on the same resource skips the GET.
+// Bounded to the `capacity` most recently written resources (memory stays
+// flat with 10,000 writers); capacity 0 remembers nothing ("always").
+class KnownStates {
+  public:
+    explicit KnownStates(std::size_t capacity) : capacity_(capacity) {}
+    // The capacity a workload asks for: 0 unless read_before_write is
+    // "unless-known".
+    static std::size_t capacity_for(const WorkloadSpec& spec) noexcept;
+
+    // After an op on `resource` finished (before the outcome is compacted):
+    // remembers the state an acknowledged PUT left, with the token it
+    // answered; anything else (PATCH, failed, discarded, no token) makes the
+    // resource unknown again, since what the writer knew may be outdated.
+    void after_op(int resource, const engine::Outcome& outcome);
+    const KnownState* find(int resource) const noexcept;
+
+  private:
+    std::size_t capacity_ = 0;
+    std::vector<KnownState> states_;  // most recently written last
+};
+
+// An op started from a state the writer knows (KnownStates), without a GET.
+StartedOp start_op_from_known(const WorkloadModel& model, const WriterPlan& writer,
+                              const OpPlan& op, const KnownState& known, std::int64_t now_ms,
+                              OpRecord& record);
 
 }  // namespace conflictlab::harness

@@ -148,6 +148,117 @@ TEST(KeyPicker, ZipfFavoursTheFirstKeys) {
     EXPECT_GT(counts[0], 20000 / 10);
 }
 
+TEST(KeyPicker, OwnedGivesEachWriterOnlyItsOwnResources) {
+    KeySpec spec;
+    spec.distribution = KeyDistribution::owned;
+    const KeyPicker picker(spec, 10, 4);  // writer k owns k, k+4, k+8
+    engine::Xoshiro256 random(5);
+    for (int owner = 0; owner < 4; ++owner) {
+        std::set<int> seen;
+        for (int i = 0; i < 500; ++i)
+            seen.insert(picker.pick(random, owner));
+        std::set<int> expected;
+        for (int r = owner; r < 10; r += 4)
+            expected.insert(r);
+        EXPECT_EQ(seen, expected) << "owner " << owner;
+    }
+}
+
+TEST(KeyPicker, PairedWritersShareTheFirstWritersOwnedKeys) {
+    Scenario s = scenario_with(4, 8);
+    s.workload.keys.distribution = KeyDistribution::owned;
+    s.workload.simultaneous_pairs = true;
+    const WorkloadModel model(s);
+    const auto plans = plan_writers(s, 9);
+    WriterState first(plans[2], model);
+    WriterState second(plans[3], model);
+    for (int i = 0; i < 20; ++i) {
+        const OpPlan a = first.next_op();
+        const OpPlan b = second.next_op();
+        EXPECT_EQ(a.resource, b.resource);
+        EXPECT_EQ(a.resource % 4, 2);
+    }
+}
+
+engine::Outcome acknowledged_put(const std::string& token) {
+    engine::Outcome o;
+    o.kind = engine::OutcomeKind::success;
+    o.method = engine::WriteMethod::put;
+    o.final_body = nlohmann::json{{"items", {"w0-0"}}};
+    o.token_after = token;
+    return o;
+}
+
+TEST(KnownStates, RemembersTheStateAndTokenOfAnAcknowledgedPut) {
+    KnownStates known(4);
+    known.after_op(3, acknowledged_put("\"v2\""));
+    const KnownState* s = known.find(3);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->token, "\"v2\"");
+    EXPECT_EQ(s->body, (nlohmann::json{{"items", {"w0-0"}}}));
+    EXPECT_EQ(known.find(4), nullptr);
+}
+
+TEST(KnownStates, ForgetsAResourceWhenTheNextOutcomeLeavesItUnknown) {
+    KnownStates known(4);
+    engine::Outcome patch = acknowledged_put("\"v3\"");
+    patch.method = engine::WriteMethod::patch;  // its body is a patch, not the state
+    engine::Outcome failed = acknowledged_put("\"v3\"");
+    failed.kind = engine::OutcomeKind::failed;
+    engine::Outcome discarded = acknowledged_put("\"v3\"");
+    discarded.kind = engine::OutcomeKind::discarded;
+    engine::Outcome no_token = acknowledged_put("");
+    no_token.token_after.reset();
+    for (const engine::Outcome* o : {&patch, &failed, &discarded, &no_token}) {
+        known.after_op(1, acknowledged_put("\"v2\""));
+        ASSERT_NE(known.find(1), nullptr);
+        known.after_op(1, *o);
+        EXPECT_EQ(known.find(1), nullptr);
+    }
+}
+
+TEST(KnownStates, KeepsOnlyTheMostRecentlyWrittenResources) {
+    KnownStates known(2);
+    known.after_op(1, acknowledged_put("\"a\""));
+    known.after_op(2, acknowledged_put("\"b\""));
+    known.after_op(1, acknowledged_put("\"c\""));  // 1 is now the most recent
+    known.after_op(3, acknowledged_put("\"d\""));  // evicts 2
+    EXPECT_EQ(known.find(2), nullptr);
+    ASSERT_NE(known.find(1), nullptr);
+    EXPECT_EQ(known.find(1)->token, "\"c\"");
+    EXPECT_NE(known.find(3), nullptr);
+}
+
+TEST(KnownStates, ReadAlwaysRemembersNothing) {
+    WorkloadSpec spec;
+    EXPECT_EQ(KnownStates::capacity_for(spec), 0u);
+    KnownStates known(KnownStates::capacity_for(spec));
+    known.after_op(1, acknowledged_put("\"a\""));
+    EXPECT_EQ(known.find(1), nullptr);
+    spec.read_before_write = ReadBeforeWrite::unless_known;
+    EXPECT_GT(KnownStates::capacity_for(spec), 0u);
+}
+
+TEST(StartOpFromKnown, BuildsOnTheKnownStateAndToken) {
+    const Scenario s = scenario_with(1, 1);
+    const WorkloadModel model(s);
+    const auto plans = plan_writers(s, 1);
+    WriterState state(plans[0], model);
+    const OpPlan op = state.next_op();
+    const KnownState known{0, nlohmann::json{{"items", {"w0-0"}}}, "\"v7\""};
+    OpRecord record;
+    StartedOp started = start_op_from_known(model, plans[0], op, known, 1000, record);
+    ASSERT_FALSE(started.failed.has_value());
+    ASSERT_NE(started.resolution, nullptr);
+    EXPECT_EQ(record.intent.element, op.op_id);
+    const engine::Action first = started.resolution->start(engine::Timestamp{0});
+    const auto* send = std::get_if<engine::SendRequest>(&first);
+    ASSERT_NE(send, nullptr);
+    EXPECT_EQ(send->headers.get("If-Match").value_or(""), "\"v7\"");
+    const auto body = nlohmann::json::parse(send->body);
+    EXPECT_EQ(body["items"], (nlohmann::json{"w0-0", op.op_id}));
+}
+
 TEST(EffectivePolicy, SetAddMergeGetsItemsAsASet) {
     engine::Policy p;
     p.strategy = engine::Strategy::merge;
