@@ -196,6 +196,13 @@ mock::http::ListenerOptions listener_options(const MockFlags& f, const mock::Cor
 
 int serve(const MockFlags& f, const Given& given) {
     mock::CoreOptions options = core_options(f, given);
+    if (options.resource_token && !options.admin_token) {
+        // A resource token says "this server is guarded"; leaving /_admin/*
+        // (reset, faults, history) open beside it would undo that.
+        throw UsageError(
+            "--token-file/--token-env (resource_token): the admin API needs its own token too; "
+            "add --admin-token-file or --admin-token-env (admin_token)");
+    }
     auto listener = listener_options(f, options);
     if (!mock::http::is_loopback_address(listener.address)) {
         std::cerr << "conflictlab mock: warning: listening on " << listener.address
@@ -248,7 +255,9 @@ void add_mock_command(CLI::App& root, int& exit_code) {
         ->capture_default_str();
     given->seed = cmd->add_option("--seed", f.seed,
                                   "Seed for fault rules, ETag tokens and ids; overrides the "
-                                  "config's and the rule file's (printed at start)");
+                                  "config's and the rule file's (printed at start)")
+                      // CLI11 would wrap "-1" to 2^64-1 for an unsigned value; say no instead.
+                      ->check(CLI::NonNegativeNumber);
     given->config =
         cmd->add_option("--config", f.config_file,
                         "CoreOptions JSON file (docs/mock-server.md); flags override it");

@@ -141,8 +141,11 @@ void add_run_command(CLI::App& root, int& exit_code) {
         "run", "Run one scenario: concurrent writers through the engine against the mock server");
     cmd->add_option("SCENARIO", flags->scenario, "Scenario file (JSON, comments allowed)")
         ->required();
-    CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
-                                        "Seed for everything random (default: the scenario's)");
+    CLI::Option* seed =
+        cmd->add_option("--seed", flags->seed_value,
+                        "Seed for everything random (default: the scenario's)")
+            // CLI11 would wrap "-1" to 2^64-1 for an unsigned value; say no instead.
+            ->check(CLI::NonNegativeNumber);
     cmd->add_option("--target", flags->target,
                     "External target base URL (http:// or https://HOST:PORT) instead of the "
                     "embedded server");

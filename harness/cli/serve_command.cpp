@@ -60,6 +60,9 @@ struct ServeFlags {
     std::string trigger_file;
     std::vector<std::string> ignore_status, ignore_type, process_type;
     std::size_t body_limit = 1024 * 1024;
+    std::size_t header_limit = 16 * 1024;
+    std::size_t max_connections = 1'024;
+    std::int64_t read_timeout_ms = 30'000;
     std::int64_t replay_poll_ms = 1'000;
     std::int64_t stop_grace_ms = 10'000;
     std::string writer_id = "conflictlab-serve";
@@ -148,6 +151,16 @@ int serve(const ServeFlags& f, const Given& given) {
         options.webhook_secret = "file:" + f.secret_file;
     if (!f.secret_env.empty())
         options.webhook_secret = "env:" + f.secret_env;
+    if (!options.webhook_secret.empty()) {
+        // Checked before anything is opened or created (store, logs).
+        try {
+            (void)load_secret(options.webhook_secret);
+        } catch (const std::exception& e) {
+            throw UsageError(std::string(f.secret_file.empty() ? "--webhook-secret-env: "
+                                                               : "--webhook-secret-file: ") +
+                             e.what());
+        }
+    }
     options.signature_header = f.signature_header;
     options.queue_capacity = f.queue_capacity;
     options.active_resources_max = f.active_resources;
@@ -176,6 +189,9 @@ int serve(const ServeFlags& f, const Given& given) {
     http.port = port;
     http.threads = f.threads;
     http.body_limit_bytes = f.body_limit;
+    http.header_limit_bytes = f.header_limit;
+    http.max_connections = f.max_connections;
+    http.read_timeout = std::chrono::milliseconds(f.read_timeout_ms);
     if (!service::is_loopback_address(http.address)) {
         std::cerr << "conflictlab serve: warning: listening on " << http.address
                   << " exposes the service beyond this machine; put TLS and access control "
@@ -316,6 +332,18 @@ void add_serve_command(CLI::App& root, int& exit_code) {
                                           "Process only events of these types (repeatable)");
     cmd->add_option("--body-limit", f.body_limit, "Largest webhook body in bytes (413 beyond)")
         ->check(CLI::Range(1, 64 * 1024 * 1024))
+        ->capture_default_str();
+    cmd->add_option("--header-limit", f.header_limit,
+                    "Largest request header block in bytes (431 beyond)")
+        ->check(CLI::Range(256, 1024 * 1024))
+        ->capture_default_str();
+    cmd->add_option("--max-connections", f.max_connections,
+                    "Open connections at most; one more is closed at once")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    cmd->add_option("--read-timeout-ms", f.read_timeout_ms,
+                    "Time to wait for and read one whole request (idle keep-alive included)")
+        ->check(CLI::Range(1, 3'600'000))
         ->capture_default_str();
     cmd->add_option("--replay-poll-ms", f.replay_poll_ms,
                     "How often the store is checked for `conflictlab replay` requests")

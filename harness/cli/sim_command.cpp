@@ -107,8 +107,11 @@ void add_sim_command(CLI::App& root, int& exit_code) {
     cmd->add_option("SCENARIO", flags->scenario,
                     "Scenario file (JSON, comments allowed); any mode, embedded target")
         ->required();
-    CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
-                                        "Seed for everything random (default: the scenario's)");
+    CLI::Option* seed =
+        cmd->add_option("--seed", flags->seed_value,
+                        "Seed for everything random (default: the scenario's)")
+            // CLI11 would wrap "-1" to 2^64-1 for an unsigned value; say no instead.
+            ->check(CLI::NonNegativeNumber);
     cmd->add_option("--json", flags->json_file,
                     "Write the complete results as JSON to FILE (with a \"sim\" object)");
     cmd->add_option("--junit", flags->junit_file, "Write JUnit XML to FILE");

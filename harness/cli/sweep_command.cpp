@@ -185,8 +185,10 @@ void add_sweep_command(CLI::App& root, int& exit_code) {
                     "max_attempts, strategy, resources, base_ms, cap_ms, policy.<field>, "
                     "workload.<field>, sim.<field>")
         ->required();
-    CLI::Option* seed = cmd->add_option("--seed", flags->seed_value,
-                                        "Seed for every run (default: the scenario's)");
+    CLI::Option* seed =
+        cmd->add_option("--seed", flags->seed_value, "Seed for every run (default: the scenario's)")
+            // CLI11 would wrap "-1" to 2^64-1 for an unsigned value; say no instead.
+            ->check(CLI::NonNegativeNumber);
     cmd->add_option("--target", flags->target, "External target base URL instead of embedded");
     cmd->add_option("--server-threads", flags->server_threads, "Embedded server I/O threads")
         ->check(CLI::Range(1, 64));

@@ -18,7 +18,7 @@ struct UsageError : std::runtime_error {
 };
 
 // Throws UsageError ("--policy p.json: cannot read the file", "... : not
-// valid JSON: <parser message>").
+// valid JSON: <parser message>", "...: nested more than 64 levels deep").
 nlohmann::json read_json_file(const std::string& path, std::string_view flag);
 
 // Writes `text` to `path` (replacing it). Throws std::runtime_error naming the

@@ -77,9 +77,21 @@ WebhookEvent event_from_json(const json& doc) {
 }
 
 WebhookEvent parse_event(std::string_view body) {
+    // The depth is bounded while parsing: the parser itself is iterative, but
+    // copying, dumping and merging a document recurse once per level, so an
+    // event nested 100000 deep would overflow the stack later on.
+    const json::parser_callback_t bounded = [](int depth, json::parse_event_t event, json&) {
+        if ((event == json::parse_event_t::object_start ||
+             event == json::parse_event_t::array_start) &&
+            depth >= static_cast<int>(kEventDepthMax)) {
+            throw EventError(
+                "body", "JSON nested more than " + std::to_string(kEventDepthMax) + " levels deep");
+        }
+        return true;
+    };
     json doc;
     try {
-        doc = json::parse(body);
+        doc = json::parse(body, bounded);
     } catch (const json::parse_error& e) {
         // Say where, without echoing the body (it may hold personal data).
         throw EventError("body", "not valid JSON (byte " + std::to_string(e.byte) + ")");

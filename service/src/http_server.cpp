@@ -8,6 +8,7 @@
 // close when the request or the server says so.
 #include "conflictlab/service/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <iostream>
@@ -43,6 +44,13 @@ namespace {
 
 constexpr std::chrono::milliseconds kForceWait{2'000};
 constexpr std::chrono::milliseconds kAcceptRetry{50};
+// Lingering close after a 4xx for malformed or oversized input: how long and
+// how much of what the client still sends (the rest of a body over the limit)
+// is read and discarded, so that its kernel does not answer our close with a
+// reset that destroys the 4xx before the client has read it.
+constexpr std::chrono::milliseconds kLingerTime{2'000};
+constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
+constexpr std::size_t kLingerReadBytes = 64 * 1024;
 
 void validate(const HttpServerOptions& o) {
     auto fail = [](const std::string& m) { throw std::invalid_argument(m); };
@@ -109,11 +117,11 @@ class Session : public std::enable_shared_from_this<Session> {
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
     }
 
-    // Phase one of a stop: close if waiting for a request; otherwise the
-    // answer in progress is the last one.
+    // Phase one of a stop: close if waiting for a request (or discarding
+    // after a rejected one); otherwise the answer in progress is the last one.
     void begin_shutdown() {
         net::post(stream_.get_executor(), [self = shared_from_this()] {
-            if (self->reading_)
+            if (self->reading_ || self->lingering_)
                 self->close();
         });
     }
@@ -192,6 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void reject(int status, std::string_view slug, std::string_view title,
                 std::string_view detail) {
         keep_alive_ = false;
+        linger_after_write_ = true;
         version_ = 11;
         write(problem_response(status, slug, title, detail));
     }
@@ -216,11 +225,43 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void on_write(beast::error_code ec, bool keep_alive) {
-        if (ec || !keep_alive) {
+        if (ec) {
+            close();
+            return;
+        }
+        if (linger_after_write_) {
+            // Stop sending, then discard what the client still sends.
+            lingering_ = true;
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            stream_.expires_after(kLingerTime);
+            discard(kLingerBytes);
+            return;
+        }
+        if (!keep_alive) {
             close();
             return;
         }
         do_read();
+    }
+
+    // Reads and drops bytes until the client closes, the linger deadline
+    // passes (the stream's expiry) or `bytes_left` is used up; then closes.
+    void discard(std::size_t bytes_left) {
+        if (bytes_left == 0 || closed_) {
+            close();
+            return;
+        }
+        buffer_.clear();
+        auto into = buffer_.prepare(kLingerReadBytes);
+        stream_.async_read_some(
+            into, [self = shared_from_this(), bytes_left](beast::error_code ec, std::size_t bytes) {
+                if (ec) {
+                    self->close();
+                    return;
+                }
+                self->discard(bytes_left - std::min(bytes, bytes_left));
+            });
     }
 
     void close() {
@@ -239,6 +280,8 @@ class Session : public std::enable_shared_from_this<Session> {
     unsigned version_ = 11;
     bool keep_alive_ = false;
     bool reading_ = false;
+    bool linger_after_write_ = false;  // a rejected request: lingering close after the answer
+    bool lingering_ = false;           // discarding what the client still sends
     bool closed_ = false;
 };
 

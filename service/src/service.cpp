@@ -71,7 +71,7 @@ void line_to_stderr(std::string_view line) {
 struct Service::Impl {
     ServiceOptions options;
     ServiceDeps deps;
-    std::string secret;  // empty: not checked
+    std::string secret;  // empty: not checked; loaded before the store opens
     EventStore store;
 
     struct PendingInsert {
@@ -108,6 +108,10 @@ struct Service::Impl {
     Impl(ServiceOptions o, ServiceDeps d)
         : options((validate(o), std::move(o))),
           deps(std::move(d)),
+          // A secret that cannot be loaded must fail before the store file
+          // is created: bad input leaves nothing behind.
+          secret(options.webhook_secret.empty() ? std::string()
+                                                : load_secret(options.webhook_secret)),
           store(options.store),
           scheduler(options.active_resources_max),
           ids(deps.seed != 0
@@ -119,8 +123,6 @@ struct Service::Impl {
             deps.wall_clock = [] { return std::chrono::system_clock::now(); };
         if (!deps.log_line)
             deps.log_line = line_to_stderr;
-        if (!options.webhook_secret.empty())
-            secret = load_secret(options.webhook_secret);
     }
 
     void log(json line) {

@@ -103,5 +103,34 @@ TEST(Event, NonStringType_IsRejected) {
               "type: must be a string");
 }
 
+// Regression: an event nested 100000 levels deep crashed `conflictlab serve`
+// (stack overflow copying the parsed document). The depth is now bounded.
+TEST(Event, DeeplyNestedPayload_IsRejectedNotAStackOverflow) {
+    const std::string deep(100000, '[');
+    const std::string body =
+        R"({"event_id": "e", "resource_id": "r", "method": "PUT", "payload": )" + deep +
+        std::string(100000, ']') + "}";
+    EXPECT_EQ(error_of(body), "body: JSON nested more than 64 levels deep");
+}
+
+TEST(Event, NestingAtTheLimit_IsAccepted) {
+    // The event object is level 1, so the payload may nest 63 levels.
+    const std::string body =
+        R"({"event_id": "e", "resource_id": "r", "method": "PUT", "payload": )" +
+        std::string(63, '[') + std::string(63, ']') + "}";
+    EXPECT_NO_THROW((void)parse_event(body));
+    const std::string deeper =
+        R"({"event_id": "e", "resource_id": "r", "method": "PUT", "payload": )" +
+        std::string(64, '[') + std::string(64, ']') + "}";
+    EXPECT_EQ(error_of(deeper), "body: JSON nested more than 64 levels deep");
+}
+
+TEST(Event, InvalidUtf8_IsNotValidJson) {
+    const std::string body =
+        "{\"event_id\": \"e\xff\", \"resource_id\": \"r\", \"method\": \"PUT\", "
+        "\"payload\": 1}";
+    EXPECT_EQ(error_of(body).rfind("body: not valid JSON", 0), 0u) << error_of(body);
+}
+
 }  // namespace
 }  // namespace conflictlab::service

@@ -232,6 +232,25 @@ TEST(Service, Signature_RequiredWhenASecretIsConfigured) {
     std::filesystem::remove(secret_file);
 }
 
+// Regression: an unloadable webhook secret failed only after the event store
+// file had been created; bad input must leave nothing behind.
+TEST(Service, Signature_UnloadableSecretFailsBeforeTheStoreIsCreated) {
+    TempDb db;
+    ServiceOptions o;
+    o.store.path = db.path();
+    o.webhook_secret = "env:CONFLICTLAB_TEST_SURELY_UNSET_SECRET";
+    ServiceDeps deps;
+    deps.resolver = std::make_unique<FakeResolver>();
+    try {
+        Service service(o, std::move(deps));
+        FAIL() << "an unset secret variable must be refused";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("CONFLICTLAB_TEST_SURELY_UNSET_SECRET"),
+                  std::string::npos);
+    }
+    EXPECT_FALSE(std::filesystem::exists(db.path()));
+}
+
 TEST(Service, Order_OneEventInFlightPerResourceInArrivalOrder) {
     Harness h;
     h.service->start();

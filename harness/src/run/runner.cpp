@@ -14,6 +14,7 @@
 
 #include "conflictlab/common/http_date.hpp"
 #include "conflictlab/common/secrets.hpp"
+#include "conflictlab/engine/http_target.hpp"
 #include "conflictlab/harness/checker.hpp"
 #include "conflictlab/harness/workload.hpp"
 #include "run_steps.hpp"
@@ -74,6 +75,15 @@ std::string load_token(const std::string& spec, const char* field) {
 std::unique_ptr<Target> open_target(const Scenario& s, const RunOptions& o, std::uint64_t seed,
                                     int server_threads) {
     if (o.target_url || s.target.kind == TargetKind::external) {
+        const std::string url = o.target_url.value_or(s.target.url);
+        try {
+            engine::parse_http_target(url, o.target_url ? "--target" : "target.url");
+        } catch (const std::invalid_argument& e) {
+            // The URL is echoed unless it could carry credentials.
+            const bool quotable = url.find('@') == std::string::npos && url.size() <= 256;
+            throw std::invalid_argument(std::string(e.what()) +
+                                        (quotable ? " (got \"" + url + "\")" : std::string()));
+        }
         // Read here first so a bad source is reported under its field name.
         load_token(s.target.admin_token, "target.admin_token");
         load_token(s.target.token, "target.token");

@@ -455,7 +455,9 @@ TEST(MockAuth, BearerTokenAuthenticatesAndNeverLeaks) {
     TempDir dir;
     const std::string token = "it-secret-token-4711";
     std::string token_file = dir.write("token", token + "\n");
-    MockProcess mock({"--token-file", token_file});
+    // The mock refuses a resource token without an admin token (its /_admin
+    // would be open); the same secret guards both here.
+    MockProcess mock({"--token-file", token_file, "--admin-token-file", token_file});
     Admin admin(mock.url(), {.bearer_token_secret = "file:" + token_file});
     std::string etag = admin.put("auth", {{"x", 0}});
 

@@ -40,6 +40,9 @@ class EventError : public std::invalid_argument {
 // Identifier limits: long enough for any sane id, short enough to bound memory.
 inline constexpr std::size_t kEventIdBytesMax = 256;
 inline constexpr std::size_t kResourceIdBytesMax = 1024;
+// Deepest nesting of arrays/objects in an event (the event object is level 1):
+// deeper documents are refused before anything recurses over them.
+inline constexpr std::size_t kEventDepthMax = 64;
 
 struct WebhookEvent {
     // Unique per change at the source; a repeated id is the same event.
@@ -59,7 +62,8 @@ struct WebhookEvent {
 };
 
 // Parses and validates an event body. Throws EventError ("body: not valid
-// JSON ..." for syntax errors, else the field).
+// JSON ..." for syntax errors and invalid UTF-8, "body: JSON nested more than
+// 64 levels deep", else the field).
 WebhookEvent parse_event(std::string_view body);
 // The same from an already parsed document (the stored copy).
 WebhookEvent event_from_json(const nlohmann::json& document);

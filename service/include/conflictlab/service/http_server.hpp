@@ -6,10 +6,12 @@
 // type appears in this header.
 //
 // Limits: a fresh parser per request with body_limit_bytes (413 beyond) and
-// header_limit_bytes (431 beyond); malformed requests get 400; a deadline on
-// every read (read_timeout, which also closes idle keep-alive connections)
-// and write; at most max_connections open connections (more are closed at
-// once).
+// header_limit_bytes (431 beyond); malformed requests get 400; each of those
+// answers carries Connection: close and is followed by a lingering close (stop
+// sending, discard what the client still sends for up to 2 s / 64 MiB) so the
+// client reads the answer instead of a reset; a deadline on every read
+// (read_timeout, which also closes idle keep-alive connections) and write; at
+// most max_connections open connections (more are closed at once).
 //
 // Graceful stop, in two phases (like the mock server): stop accepting and
 // close connections waiting for a request; requests being handled get their
