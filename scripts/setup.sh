@@ -11,12 +11,15 @@ packages=(
     libcli11-dev              # command-line parsing
     libssl-dev                # TLS for the mock server and the engine's HTTPS driver
     libsqlite3-dev            # outcome log, service intake
+    libhiredis-dev            # Redis client for serve --queue redis:// (docs/scale-out.md)
+    redis-server              # the scale-out queue; started by scenarios/tests/scaleout
     libgtest-dev libgmock-dev # unit tests
     libbenchmark-dev          # Google Benchmark programs
     python3 python3-pytest    # end-to-end scenario suites (Debian's python, not pyenv)
     wrk                       # HTTP load generator for the benchmark scripts
     openssl                   # generates throwaway TLS certificates in tests
     clang-format
+    clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh): clang 14 and its fuzzer/sanitizer runtimes
     chromium                  # headless browser test of the HTML report (scenarios/tests/reports)
     libxml2-utils             # xmllint: JUnit XML validated against the JUnit schema
 )

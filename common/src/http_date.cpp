@@ -23,13 +23,43 @@ std::optional<sys_days> to_days(int y, int mon, int d) {
     return sys_days{ymd};
 }
 
+// WallTime counts nanoseconds in 64 bits (libstdc++): about 1677-09-22 to
+// 2262-04-11. Dates outside, less a day each side so that an RFC 3339 offset
+// or fraction applied afterwards cannot overflow either, are rejected instead
+// of overflowing (found by fuzz_fault_rules: "Sun, 06 Nov 0997 ...").
 std::optional<WallTime> make_time(int y, int mon, int d, int hh, int mm, int ss) {
     if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
         return std::nullopt;
     auto days = to_days(y, mon, d);
     if (!days)
         return std::nullopt;
-    return WallTime{*days + hours{hh} + minutes{mm} + seconds{ss}};
+    const sys_seconds at = *days + hours{hh} + minutes{mm} + seconds{ss};
+    constexpr std::chrono::days kMargin{1};
+    if (at < ceil<seconds>(WallTime::min()) + kMargin ||
+        at > floor<seconds>(WallTime::max()) - kMargin)
+        return std::nullopt;
+    return WallTime{at};
+}
+
+// RFC 9110 5.6.7 day-name ("Sun") and, in the obsolete RFC 850 form,
+// day-name-l ("Sunday"). Checked so that a value accepted as a date holds
+// nothing else: callers send accepted dates verbatim (Retry-After).
+bool is_day_name(std::string_view name) {
+    for (const char* day : kDays) {
+        if (name == day)
+            return true;
+    }
+    return false;
+}
+
+bool is_long_day_name(std::string_view name) {
+    static constexpr std::array<std::string_view, 7> kLongDays{
+        "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    for (std::string_view day : kLongDays) {
+        if (name == day)
+            return true;
+    }
+    return false;
 }
 
 int month_index(std::string_view m) {
@@ -107,7 +137,8 @@ bool read_gmt_end(Cursor& c) {
 std::optional<WallTime> parse_imf_fixdate(std::string_view text) {
     // Sun, 06 Nov 1994 08:49:37 GMT
     Cursor c{text};
-    c.word(3);
+    if (!is_day_name(c.word(3)))
+        return std::nullopt;
     c.expect(',');
     c.expect(' ');
     int d = c.number(2, 2);
@@ -125,7 +156,7 @@ std::optional<WallTime> parse_imf_fixdate(std::string_view text) {
 std::optional<WallTime> parse_rfc850(std::string_view text) {
     // Sunday, 06-Nov-94 08:49:37 GMT
     auto comma = text.find(',');
-    if (comma == std::string_view::npos)
+    if (comma == std::string_view::npos || !is_long_day_name(text.substr(0, comma)))
         return std::nullopt;
     Cursor c{text.substr(comma)};
     c.expect(',');
@@ -147,7 +178,8 @@ std::optional<WallTime> parse_rfc850(std::string_view text) {
 std::optional<WallTime> parse_asctime(std::string_view text) {
     // Sun Nov  6 08:49:37 1994
     Cursor c{text};
-    c.word(3);
+    if (!is_day_name(c.word(3)))
+        return std::nullopt;
     c.expect(' ');
     int mon = month_index(c.word(3));
     c.skip_spaces();

@@ -25,6 +25,33 @@ TEST(HttpDate, RejectsInvalid) {
     EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"));
 }
 
+// RFC 9110 5.6.7: day-name is one of seven names (day-name-l in RFC 850).
+// Found while fuzzing rule files: any three characters (any text before the
+// comma in the RFC 850 form) were accepted, so a value that parsed as a date
+// could carry CR LF into a header sent verbatim (Retry-After).
+TEST(HttpDate, DayNameMustBeADayName) {
+    EXPECT_FALSE(parse_http_date("\r\nX, 06 Nov 1994 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Xyz, 06 Nov 1994 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("x\r\nSet-Cookie: a=b, 06-Nov-94 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun, 06-Nov-94 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("\r\n Nov  6 08:49:37 1994"));
+    EXPECT_TRUE(parse_http_date("Wednesday, 09-Nov-94 08:49:37 GMT"));
+    EXPECT_TRUE(parse_http_date("Sat, 01 Jan 2000 00:00:00 GMT"));
+}
+
+// Found by fuzz_fault_rules (UBSan: signed integer overflow in chrono): a
+// year outside what WallTime's 64-bit nanosecond count holds (about 1677 to
+// 2262) overflowed instead of being rejected.
+TEST(HttpDate, YearsOutsideTheClockRange_AreRejectedNotOverflowed) {
+    EXPECT_FALSE(parse_http_date("Sun, 06 Nov 0997 08:49:37 GMT"));
+    EXPECT_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"));
+    EXPECT_FALSE(parse_http_date("Sun Nov  6 08:49:37 1000"));
+    EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("2262-04-11T23:47:16.854-23:59"));
+    EXPECT_TRUE(parse_http_date("Wed, 01 Jan 1800 00:00:00 GMT"));
+    EXPECT_TRUE(parse_rfc3339("2200-01-01T00:00:00+23:59"));
+}
+
 TEST(Rfc3339, ParsesZuluWithMillis) {
     auto t = parse_rfc3339("2026-11-27T10:00:00.123Z");
     ASSERT_TRUE(t);

@@ -19,6 +19,7 @@ void add_run_command(CLI::App& root, int& exit_code);
 void add_sweep_command(CLI::App& root, int& exit_code);
 void add_serve_command(CLI::App& root, int& exit_code);
 void add_replay_command(CLI::App& root, int& exit_code);
+void add_outcomes_command(CLI::App& root, int& exit_code);
 void add_report_command(CLI::App& root, int& exit_code);
 void add_sim_command(CLI::App& root, int& exit_code);
 

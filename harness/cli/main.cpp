@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     add_sweep_command(app, exit_code);
     add_serve_command(app, exit_code);
     add_replay_command(app, exit_code);
+    add_outcomes_command(app, exit_code);
     add_report_command(app, exit_code);
     add_sim_command(app, exit_code);
     try {

@@ -5,12 +5,19 @@
 // resolutions in flight finish (--stop-grace-ms); events still queued stay in
 // the store and resume at the next start. Bad flags or files exit 2 with a
 // message naming the flag; secrets are read with load_secret, never printed.
+// With --queue redis://HOST:PORT the instance joins a scaled-out group
+// (docs/scale-out.md): the second line is then `joined QUEUE as ID (P
+// partitions)`, and a Redis that does not answer within --redis-wait-ms
+// exits 2 naming it.
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -29,6 +36,9 @@
 #include "conflictlab/engine/policy.hpp"
 #include "conflictlab/engine/sqlite_outcome_log.hpp"
 #include "conflictlab/service/http_server.hpp"
+#include "conflictlab/service/partitioner.hpp"
+#include "conflictlab/service/queued_service.hpp"
+#include "conflictlab/service/redis_queue_store.hpp"
 #include "conflictlab/service/service.hpp"
 #include "usage.hpp"
 
@@ -66,12 +76,21 @@ struct ServeFlags {
     std::int64_t replay_poll_ms = 1'000;
     std::int64_t stop_grace_ms = 10'000;
     std::string writer_id = "conflictlab-serve";
+    // Scale-out (docs/scale-out.md): "sqlite" or redis://HOST:PORT.
+    std::string queue = "sqlite";
+    std::string instance_id;
+    std::uint32_t partitions = 16;
+    std::int64_t lease_ttl_ms = 5'000;
+    std::int64_t redis_wait_ms = 10'000;
+    std::string key_prefix = "conflictlab";
+    std::int64_t dedup_retention_s = 7 * 24 * 3600;
 };
 
 struct Given {
     CLI::Option* ignore_status = nullptr;
     CLI::Option* ignore_type = nullptr;
     CLI::Option* process_type = nullptr;
+    CLI::Option* dedup_retention = nullptr;
 };
 
 engine::Policy read_policy(const std::string& path) {
@@ -129,7 +148,45 @@ std::shared_ptr<engine::OutcomeSink> open_outcome_log(const std::string& path) {
     }
 }
 
+// "HOSTNAME-PID": unique among live instances without configuration.
+std::string default_instance_id() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+        std::snprintf(host, sizeof host, "instance");
+    std::string id = host;
+    for (char& c : id) {
+        if (c == '|' || c <= ' ')
+            c = '-';
+    }
+    return id + "-" + std::to_string(getpid());
+}
+
 int serve(const ServeFlags& f, const Given& given) {
+    const bool redis = f.queue != "sqlite";
+    service::RedisQueueOptions redis_options;
+    if (redis) {
+        try {
+            redis_options = service::parse_redis_url(f.queue);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError("--queue: " + std::string(e.what()) +
+                             " (or \"sqlite\" for the embedded queue)");
+        }
+        redis_options.key_prefix = f.key_prefix;
+        redis_options.partition_backlog_max = f.queue_capacity;
+        redis_options.retention = std::chrono::seconds(f.dedup_retention_s);
+        if (f.key_prefix.empty())
+            throw UsageError("--key-prefix: must not be empty");
+        if (f.outcome_log.empty() && f.db.empty())
+            throw UsageError(
+                "--outcome-log: required with --queue redis:// unless --db names "
+                "the default (DB.outcomes.jsonl): each instance keeps its own log");
+    } else if (f.db.empty()) {
+        throw UsageError("--db: required (the SQLite event store) unless --queue redis://");
+    } else if (given.dedup_retention->count() > 0) {
+        throw UsageError(
+            "--dedup-retention-s: only with --queue redis:// (the SQLite store keeps every "
+            "event id)");
+    }
     service::ServiceOptions options;
     options.store.path = f.db;
     options.store.synchronous = *service::parse_synchronous(f.sync);
@@ -227,11 +284,40 @@ int serve(const ServeFlags& f, const Given& given) {
     }
 
     std::unique_ptr<service::Service> svc;
-    try {
-        svc = std::make_unique<service::Service>(options, std::move(deps));
-    } catch (const std::exception& e) {
-        throw UsageError(e.what());
+    std::unique_ptr<service::QueuedService> queued;
+    std::string instance = f.instance_id.empty() ? default_instance_id() : f.instance_id;
+    if (redis) {
+        std::shared_ptr<service::QueueStore> store;
+        try {
+            store = service::connect_redis_queue(redis_options,
+                                                 std::chrono::milliseconds(f.redis_wait_ms));
+        } catch (const std::exception& e) {
+            throw UsageError("--queue " + f.queue + ": " + e.what());
+        }
+        service::QueuedServiceOptions q;
+        q.service = options;
+        q.leases.instance = instance;
+        q.leases.partitions = f.partitions;
+        q.leases.lease_ttl = std::chrono::milliseconds(f.lease_ttl_ms);
+        q.leases.drain_max = std::chrono::milliseconds(2 * f.lease_ttl_ms);
+        q.tick = std::chrono::milliseconds(std::max<std::int64_t>(1, f.lease_ttl_ms / 5));
+        service::QueuedServiceDeps qd;
+        qd.store = std::move(store);
+        qd.service = std::move(deps);
+        try {
+            queued = std::make_unique<service::QueuedService>(q, std::move(qd));
+        } catch (const std::exception& e) {
+            throw UsageError(e.what());
+        }
+    } else {
+        try {
+            svc = std::make_unique<service::Service>(options, std::move(deps));
+        } catch (const std::exception& e) {
+            throw UsageError(e.what());
+        }
     }
+    service::RequestHandler& handler =
+        redis ? static_cast<service::RequestHandler&>(*queued) : *svc;
 
     // Block the stop signals before any thread starts (threads inherit the
     // mask), then wait for one synchronously: no handler, nothing lost.
@@ -241,21 +327,36 @@ int serve(const ServeFlags& f, const Given& given) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    service::HttpServer server(*svc, http);
+    service::HttpServer server(handler, http);
     std::uint16_t bound = 0;
     try {
         bound = server.start();
     } catch (const std::exception& e) {
         throw UsageError(std::string("--listen: ") + e.what());
     }
-    const std::size_t resumed = svc->start();
+    std::string second_line;
+    if (redis) {
+        try {
+            queued->start();
+        } catch (const std::exception& e) {
+            server.stop();
+            throw UsageError("--queue " + f.queue + ": " + e.what());
+        }
+        second_line = "joined " + f.queue + " as " + instance + " (" +
+                      std::to_string(f.partitions) + " partitions)";
+    } else {
+        second_line = "resumed " + std::to_string(svc->start()) + " events";
+    }
     const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cout << "listening on http://" << shown << ":" << bound << "\n"
-              << "resumed " << resumed << " events" << std::endl;
+              << second_line << std::endl;
     int sig = 0;
     sigwait(&stop_signals, &sig);
     server.stop();
-    svc->stop();
+    if (redis)
+        queued->stop();
+    else
+        svc->stop();
     return kExitOk;
 }
 
@@ -271,7 +372,8 @@ void add_serve_command(CLI::App& root, int& exit_code) {
         ->required();
     cmd->add_option("--policy", f.policy_file, "Engine policy JSON file (docs/engine.md)")
         ->required();
-    cmd->add_option("--db", f.db, "SQLite event store (created when missing)")->required();
+    cmd->add_option("--db", f.db,
+                    "SQLite event store (created when missing); required unless --queue redis://");
     cmd->add_option("--listen", f.listen, "HOST:PORT to serve on; port 0 = ephemeral (printed)")
         ->capture_default_str();
     cmd->add_option("--threads", f.threads, "HTTP I/O threads")
@@ -355,6 +457,32 @@ void add_serve_command(CLI::App& root, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--writer-id", f.writer_id, "X-Writer-Id sent with every write")
         ->capture_default_str();
+    cmd->add_option("--queue", f.queue,
+                    "Event queue: sqlite (embedded, default) or redis://HOST:PORT (scale-out, "
+                    "docs/scale-out.md)")
+        ->capture_default_str();
+    cmd->add_option("--instance-id", f.instance_id,
+                    "This instance's id among the live instances (default HOSTNAME-PID)");
+    cmd->add_option("--partitions", f.partitions,
+                    "Partition streams P (every instance must use the same)")
+        ->check(CLI::Range(1, static_cast<int>(service::kPartitionsMax)))
+        ->capture_default_str();
+    cmd->add_option("--lease-ttl-ms", f.lease_ttl_ms,
+                    "Partition lease lifetime: a dead instance's partitions move after this")
+        ->check(CLI::Range(300, 600'000))
+        ->capture_default_str();
+    cmd->add_option("--redis-wait-ms", f.redis_wait_ms,
+                    "At start, how long to wait for Redis before giving up (exit 2)")
+        ->check(CLI::Range(0, 600'000))
+        ->capture_default_str();
+    cmd->add_option("--key-prefix", f.key_prefix, "Prefix of every Redis key")
+        ->capture_default_str();
+    given->dedup_retention =
+        cmd->add_option("--dedup-retention-s", f.dedup_retention_s,
+                        "With --queue redis://: how long event ids (duplicate check) and event "
+                        "states are kept in Redis, seconds (60..31536000)")
+            ->check(CLI::Range(std::int64_t{60}, std::int64_t{365} * 24 * 3600))
+            ->capture_default_str();
 
     cmd->callback([flags, given, &exit_code] {
         try {

@@ -95,6 +95,9 @@ WebhookEvent parse_event(std::string_view body) {
     } catch (const json::parse_error& e) {
         // Say where, without echoing the body (it may hold personal data).
         throw EventError("body", "not valid JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const json::out_of_range&) {
+        // A number beyond a double ("1e400") is not a parse_error in nlohmann.
+        throw EventError("body", "not valid JSON (a number is out of range)");
     }
     return event_from_json(doc);
 }

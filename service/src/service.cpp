@@ -22,7 +22,7 @@
 #include "conflictlab/engine/random.hpp"
 #include "conflictlab/service/event.hpp"
 #include "conflictlab/service/resource_scheduler.hpp"
-#include "conflictlab/service/signature.hpp"
+#include "conflictlab/service/webhook_admission.hpp"
 
 namespace conflictlab::service {
 
@@ -224,33 +224,22 @@ struct Service::Impl {
             r.headers.set("Retry-After", std::to_string(options.retry_after.count()));
             return respond(std::move(r));
         }
-        if (!secret.empty()) {
-            const auto header = request.headers.get(options.signature_header);
-            const auto check =
-                verify_signature(secret, request.body, header ? *header : std::string_view{});
-            if (check != SignatureCheck::valid) {
+        AdmissionResult admission =
+            admit_webhook(request, secret, options.signature_header, options.trigger);
+        switch (admission.result) {
+            case Admission::admitted:
+                break;
+            case Admission::bad_signature:
                 ++counters.rejected_signature;
-                return respond(problem_response(
-                    401, "bad-signature", "Unauthorized",
-                    options.signature_header + ": " + std::string(signature_check_name(check)) +
-                        " (expected sha256=<hex HMAC-SHA256 of the body>)"));
-            }
+                return respond(std::move(admission.response));
+            case Admission::invalid:
+                ++counters.rejected_invalid;
+                return respond(std::move(admission.response));
+            case Admission::ignored:
+                ++counters.ignored;
+                return respond(std::move(admission.response));
         }
-        WebhookEvent event;
-        try {
-            event = parse_event(request.body);
-        } catch (const EventError& e) {
-            ++counters.rejected_invalid;
-            return respond(problem_response(400, "invalid-event", "Bad Request", e.what()));
-        }
-        const TriggerDecision decision = evaluate_trigger(options.trigger, event);
-        if (!decision.process) {
-            ++counters.ignored;
-            HttpResponse r;
-            r.status = 204;
-            r.headers.set("X-Conflictlab-Ignored", decision.reason);
-            return respond(std::move(r));
-        }
+        WebhookEvent& event = admission.event;
 
         PendingInsert pending;
         {

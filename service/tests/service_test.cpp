@@ -14,6 +14,7 @@
 
 #include "conflictlab/service/service.hpp"
 #include "conflictlab/service/signature.hpp"
+#include "fake_resolver.hpp"
 #include "temp_db.hpp"
 
 namespace conflictlab::service {
@@ -21,63 +22,10 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+using testing::FakeResolver;
 using testing::TempDb;
 
 constexpr auto kWait = 10s;
-
-// Records resolve() calls; the test completes them.
-class FakeResolver final : public Resolver {
-  public:
-    struct Call {
-        engine::Update update;
-        OnDone on_done;
-    };
-
-    void resolve(engine::Update update, OnDone on_done) override {
-        std::lock_guard lock(mutex_);
-        calls_.push_back({std::move(update), std::move(on_done)});
-        changed_.notify_all();
-    }
-    bool wait_idle(std::chrono::milliseconds) override { return true; }
-
-    // Waits until at least n calls were made; returns them.
-    std::vector<engine::Update> wait_calls(std::size_t n,
-                                           std::chrono::milliseconds timeout = kWait) {
-        std::unique_lock lock(mutex_);
-        changed_.wait_for(lock, timeout, [&] { return calls_.size() >= n; });
-        std::vector<engine::Update> out;
-        for (const auto& c : calls_)
-            out.push_back(c.update);
-        return out;
-    }
-    std::size_t count() {
-        std::lock_guard lock(mutex_);
-        return calls_.size();
-    }
-    // Completes call i with an outcome of `kind`.
-    void complete(std::size_t i, engine::OutcomeKind kind = engine::OutcomeKind::success) {
-        OnDone done;
-        engine::Outcome o;
-        {
-            std::lock_guard lock(mutex_);
-            const auto& u = calls_.at(i).update;
-            o.kind = kind;
-            o.path = "direct";
-            o.resource_id = u.resource_id;
-            o.correlation_id = u.correlation_id;
-            o.event_id = u.event_id;
-            o.op_id = u.op_id;
-            o.alert = kind == engine::OutcomeKind::failed;
-            done = calls_.at(i).on_done;
-        }
-        done(o);
-    }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<Call> calls_;
-};
 
 struct Harness {
     TempDb db;

@@ -33,6 +33,7 @@
 #include "conflictlab/engine/backoff.hpp"
 #include "conflictlab/engine/freshness.hpp"
 #include "conflictlab/engine/merge.hpp"
+#include "core/json_body.hpp"
 #include "core/json_pointer.hpp"
 #include "core/token.hpp"
 
@@ -215,7 +216,7 @@ struct Resolution::State {
         const Response& r = *ev.response;
         json parsed;
         if (policy.target.token_source == TokenSource::body_pointer) {
-            parsed = json::parse(r.body, nullptr, false);
+            parsed = detail::parse_body_json(r.body);
         }
         auto read =
             detail::read_token(policy.target, r.headers,
@@ -337,7 +338,7 @@ struct Resolution::State {
     Action catch_current_state(const Event& ev) {
         fetch_failures = 0;
         const Response& r = *ev.response;
-        json parsed = json::parse(r.body, nullptr, false);
+        json parsed = detail::parse_body_json(r.body);
         const json* body = parsed.is_discarded() ? nullptr : &parsed;
         if (body == nullptr)
             note("current state is not JSON (" + excerpt(r.body) + ")");

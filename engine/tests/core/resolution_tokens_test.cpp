@@ -207,5 +207,34 @@ TEST(PeerMisbehaviour, GarbageBodyUnderMerge_FailsInvalidBody) {
     EXPECT_EQ(outcome_of(r.on_response(garbage)).reason, FailureReason::invalid_body);
 }
 
+// Found with a deep seed for fuzz_merge: a document nested 200,000 levels
+// overflows the stack in copies and the merge (both recurse per level). A target
+// may send megabytes of "[[[[" within the driver's body limit; the engine
+// now reads such a body as not JSON and fails the merge cleanly.
+TEST(PeerMisbehaviour, DeeplyNestedBodyUnderMerge_FailsInvalidBodyNotAStackOverflow) {
+    StubRandom random;
+    Policy p = quick_policy();
+    p.strategy = Strategy::merge;
+    Resolution r(put_update(kPayload), p, random);
+    r.start();
+    r.on_response(response(409));
+    Response deep = response(200, nullptr, "\"v2\"");
+    deep.body = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+    EXPECT_EQ(outcome_of(r.on_response(deep)).reason, FailureReason::invalid_body);
+}
+
+TEST(PeerMisbehaviour, BodyNestedToTheLimit_IsStillJson) {
+    StubRandom random;
+    Policy p = quick_policy();
+    p.strategy = Strategy::merge;
+    Resolution r(put_update(kPayload), p, random);
+    r.start();
+    r.on_response(response(409));
+    Response deep = response(200, nullptr, "\"v2\"");
+    // The object is level 1; 255 arrays inside it reach the limit of 256.
+    deep.body = "{\"a\":" + std::string(255, '[') + std::string(255, ']') + "}";
+    EXPECT_EQ(header(request_of(r.on_response(deep)), "If-Match"), "\"v2\"");
+}
+
 }  // namespace
 }  // namespace conflictlab::engine::testing

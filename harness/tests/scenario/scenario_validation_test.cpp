@@ -340,6 +340,14 @@ TEST(ScenarioValidationSyntax, JsonErrorNamesLineAndColumn) {
               "'}'; expected string literal");
 }
 
+// Found by fuzz_scenario: a number too large for a double made nlohmann
+// throw out_of_range (not parse_error), which escaped parse_scenario and
+// aborted `conflictlab run` instead of exiting 2 with a message.
+TEST(ScenarioValidationSyntax, NumberBeyondADouble_IsAScenarioError) {
+    EXPECT_EQ(error_of(R"({"name": "q", "writers": 1, "seed": 1e400})"),
+              "quick.json: number overflow parsing '1e400'");
+}
+
 TEST(ScenarioValidationSyntax, EmptyFile) {
     EXPECT_EQ(error_of(""), "quick.json: the file is empty (expected a JSON object)");
     EXPECT_EQ(error_of(" \n\t\r\n"), "quick.json: the file is empty (expected a JSON object)");

@@ -326,6 +326,23 @@ TEST(FaultRulesParse, ThenFieldErrors) {
         "rules[0].then.connection: must be one of \"reset\", \"close\", \"hang\", got \"drop\"");
 }
 
+// Found while fuzzing rule files: the HTTP-date check accepted any three
+// characters as the day name (any text before the comma in the RFC 850
+// form), and the date is sent verbatim as Retry-After, so a rule could put
+// CR LF and its own header lines into responses.
+TEST(FaultRulesParse, RetryAfterDateCannotInjectHeaderLines) {
+    const auto then_error = [](const json& then) {
+        return rule_error({{"name", "r"}, {"then", then}});
+    };
+    EXPECT_EQ(
+        then_error({{"status", 503}, {"retry_after_date", "\r\nX, 06 Nov 1994 08:49:37 GMT"}}),
+        "rules[0].then.retry_after_date: must be an HTTP-date such as \"Sun, 06 Nov 1994 "
+        "08:49:37 GMT\" or {\"in_s\": N}, got \"\\r\\nX, 06 Nov 1994 08:49:37 GMT\"");
+    EXPECT_NE(then_error({{"status", 503},
+                          {"retry_after_date", "x\r\nSet-Cookie: a=b, 06-Nov-94 08:49:37 GMT"}}),
+              "");
+}
+
 TEST(FaultRulesParse, DelayErrors) {
     const auto delay_error = [](const json& delay) {
         return rule_error({{"name", "r"}, {"then", {{"delay_ms", delay}}}});
