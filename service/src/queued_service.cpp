@@ -38,17 +38,6 @@ std::string dump(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
-
-HttpResponse method_not_allowed(std::string_view allow) {
-    auto r = problem_response(405, "method-not-allowed", "Method Not Allowed",
-                              "this resource allows " + std::string(allow));
-    r.headers.set("Allow", std::string(allow));
-    return r;
-}
-
 HttpResponse unavailable(std::string_view slug, const std::string& detail,
                          std::chrono::seconds retry_after) {
     auto r = problem_response(503, slug, "Service Unavailable", detail);
@@ -525,35 +514,15 @@ struct QueuedService::Impl {
     // ---- HTTP ----------------------------------------------------------------------
 
     void handle(HttpRequest request, Respond respond) {
-        const std::string_view path = path_of(request.target);
-        if (path == "/webhook") {
-            if (request.method != "POST")
-                return respond(method_not_allowed("POST"));
-            return respond(webhook(request));
-        }
-        if (path.starts_with("/events/")) {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            return respond(event_status(path.substr(8)));
-        }
-        if (path == "/metrics") {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            HttpResponse r;
-            r.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            r.body = prometheus_text();
-            return respond(std::move(r));
-        }
-        if (path == "/healthz") {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            if (stopping.load())
-                return respond(json_response(503, R"({"status":"stopping"})"));
-            return respond(json_response(200, R"({"status":"ok"})"));
-        }
-        respond(problem_response(404, "not-found", "Not Found",
-                                 "no such endpoint; see docs/service.md \"HTTP API\""));
+        route_service_request(std::move(request), respond, endpoints);
     }
+
+    const ServiceEndpoints endpoints{
+        [this](HttpRequest r, Respond respond) { respond(webhook(r)); },
+        [this](std::string_view id) { return event_status(id); },
+        [this] { return prometheus_text(); },
+        [this] { return stopping.load(); },
+    };
 
     HttpResponse webhook(const HttpRequest& request) {
         ++counters.webhooks;

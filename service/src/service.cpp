@@ -50,18 +50,6 @@ void validate(const ServiceOptions& o) {
         fail("signature_header: must not be empty");
 }
 
-// The path of a request target, without the query.
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find('?'));
-}
-
-HttpResponse method_not_allowed(std::string_view allow) {
-    auto r = problem_response(405, "method-not-allowed", "Method Not Allowed",
-                              "this resource allows " + std::string(allow));
-    r.headers.set("Allow", std::string(allow));
-    return r;
-}
-
 void line_to_stderr(std::string_view line) {
     std::cerr << line << std::endl;
 }
@@ -186,35 +174,15 @@ struct Service::Impl {
     // ---- HTTP routes ------------------------------------------------------
 
     void handle(HttpRequest request, Respond respond) {
-        const std::string_view path = path_of(request.target);
-        if (path == "/webhook") {
-            if (request.method != "POST")
-                return respond(method_not_allowed("POST"));
-            return webhook(std::move(request), std::move(respond));
-        }
-        if (path.starts_with("/events/")) {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            return respond(event_status(path.substr(8)));
-        }
-        if (path == "/metrics") {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            HttpResponse r;
-            r.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            r.body = prometheus_text();
-            return respond(std::move(r));
-        }
-        if (path == "/healthz") {
-            if (request.method != "GET")
-                return respond(method_not_allowed("GET"));
-            if (stopping.load())
-                return respond(json_response(503, R"({"status":"stopping"})"));
-            return respond(json_response(200, R"({"status":"ok"})"));
-        }
-        respond(problem_response(404, "not-found", "Not Found",
-                                 "no such endpoint; see docs/service.md \"HTTP API\""));
+        route_service_request(std::move(request), respond, endpoints);
     }
+
+    const ServiceEndpoints endpoints{
+        [this](HttpRequest r, Respond respond) { webhook(std::move(r), std::move(respond)); },
+        [this](std::string_view id) { return event_status(id); },
+        [this] { return prometheus_text(); },
+        [this] { return stopping.load(); },
+    };
 
     void webhook(HttpRequest request, Respond respond) {
         ++counters.webhooks;

@@ -163,6 +163,7 @@ struct Resolution::State {
     bool base_is_current = false;  // base holds the last fetched server state
     bool write_sent = false;       // `write` went out as it is now
     bool indeterminate = false;    // a write may have been applied, unconfirmed
+    bool create_first = false;     // Update::create_only: first write If-None-Match: *
 
     // ---- events ---------------------------------------------------------
 
@@ -170,7 +171,7 @@ struct Resolution::State {
         now = t;
         out.started = t;
         deadline = t + milliseconds{policy.deadline_ms};
-        write = WritePlan{payload, method, false, false};
+        write = WritePlan{payload, method, create_first, false};
         if (out.token_before) {
             auto read = detail::read_base_token(policy.target, *out.token_before);
             if (!read.note.empty())
@@ -892,7 +893,8 @@ Resolution::State::State(Update&& update, std::shared_ptr<const Policy> p, Rando
       policy(*policy_owner),
       random(&r),
       backoff(policy.backoff),
-      method(update.method) {
+      method(update.method),
+      create_first(update.create_only) {
     resource_path = policy.target.resource_path;
     resource_path.replace(resource_path.find("{id}"), 4,
                           detail::percent_encode(update.resource_id));

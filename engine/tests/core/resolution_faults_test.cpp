@@ -110,6 +110,52 @@ TEST(Deleted, RecreateMeetsSomeoneElsesRecreate_412ThenRefetch) {
     EXPECT_EQ(header(retry, "If-None-Match"), "<absent>");
 }
 
+// A caller that read the resource as absent creates it with If-None-Match: *,
+// never blind: two writers that both saw the deletion and recreate must not
+// overwrite each other (the second meets 412, refetches and merges).
+TEST(Deleted, CreateOnly_FirstWriteIsIfNoneMatchStar) {
+    StubRandom random;
+    Update u = put_update(kPayload, std::nullopt);
+    u.create_only = true;
+    Resolution r(u, quick_policy(), random);
+    const auto create = request_of(r.start());
+    EXPECT_EQ(create.method, "PUT");
+    EXPECT_EQ(header(create, "If-None-Match"), "*");
+    EXPECT_EQ(header(create, "If-Match"), "<absent>");
+    const auto o = outcome_of(r.on_response(response(201, nullptr, "\"n1\"")));
+    EXPECT_EQ(o.kind, OutcomeKind::success);
+    EXPECT_EQ(o.path, "direct");
+}
+
+TEST(Deleted, CreateOnly_SomeoneCreatedMeanwhile_412ThenMergeKeepsTheirElement) {
+    StubRandom random;
+    Policy p = quick_policy();
+    p.strategy = Strategy::merge;
+    p.set_merge_pointers = {"/items"};
+    Update u = put_update(json{{"items", {"mine"}}}, std::nullopt);
+    u.create_only = true;
+    Resolution r(u, p, random);
+    r.start();
+    EXPECT_EQ(request_of(r.on_response(response(412))).method, "GET");
+    const auto retry =
+        request_of(r.on_response(response(200, json{{"items", {"theirs"}}}, "\"t1\"")));
+    EXPECT_EQ(header(retry, "If-Match"), "\"t1\"");
+    EXPECT_EQ(header(retry, "If-None-Match"), "<absent>");
+    EXPECT_EQ(body_of(retry), (json{{"items", {"theirs", "mine"}}}));
+    EXPECT_EQ(outcome_of(r.on_response(response(200))).path, "refetch>merge>retry");
+}
+
+TEST(Deleted, CreateOnlyWithBaseToken_Rejected) {
+    Update u = put_update(kPayload, "\"v1\"");
+    u.create_only = true;
+    try {
+        validate(u);
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("update.create_only"), std::string::npos);
+    }
+}
+
 TEST(Deleted, BetweenConflictAndFetch_FailPolicy) {
     StubRandom random;
     Resolution r(put_update(kPayload), quick_policy(), random);

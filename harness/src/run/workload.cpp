@@ -328,11 +328,17 @@ std::optional<std::string> token_of(const engine::Policy& policy, const engine::
 
 namespace {
 
+// `gone`: the op's read found the resource absent (404/410).
 StartedOp start_from(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
                      const std::optional<nlohmann::json>& body,
-                     const std::optional<std::string>& token, std::int64_t now_ms,
+                     const std::optional<std::string>& token, bool gone, std::int64_t now_ms,
                      OpRecord& record) {
     GeneratedOp g = generate_op(model, writer, op, body, token, now_ms);
+    // The resource is absent (deleted): create it with If-None-Match: *, so
+    // two writers that both read 404 cannot overwrite each other's creation.
+    // Blind writers stay unconditional (losing updates is their point).
+    if (gone && model.spec().kind != WorkloadKind::blind)
+        g.update.create_only = true;
     record.intent = std::move(g.intent);
     StartedOp started;
     started.random = std::make_unique<engine::Xoshiro256>(op.resolution_seed);
@@ -365,13 +371,14 @@ StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const O
             body = std::move(parsed);
         token = token_of(policy, read, body);
     }
-    return start_from(model, writer, op, body, token, now_ms, record);
+    const bool gone = read.status == 404 || read.status == 410;
+    return start_from(model, writer, op, body, token, gone, now_ms, record);
 }
 
 StartedOp start_op_from_known(const WorkloadModel& model, const WriterPlan& writer,
                               const OpPlan& op, const KnownState& known, std::int64_t now_ms,
                               OpRecord& record) {
-    return start_from(model, writer, op, known.body, known.token, now_ms, record);
+    return start_from(model, writer, op, known.body, known.token, false, now_ms, record);
 }
 
 std::size_t KnownStates::capacity_for(const WorkloadSpec& spec) noexcept {

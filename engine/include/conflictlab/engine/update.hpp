@@ -36,6 +36,12 @@ struct Update {
     // value, e.g. "\"v7\"", or a body token such as a _rev). Absent: the first
     // write carries no precondition (the server may answer 428).
     std::optional<std::string> base_token;
+    // The caller read the resource as absent (404/410) and means to create
+    // it: the first write carries `If-None-Match: *` instead of no
+    // precondition, so it cannot overwrite a version someone else created
+    // meanwhile (that write meets 412: refetch and merge, as any conflict).
+    // Not together with base_token (a token names an existing version).
+    bool create_only = false;
     // The document the caller based the update on: the ancestor for the
     // three-way merge. Absent: see docs/engine.md "Merge without a base".
     std::optional<nlohmann::json> base_body;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <variant>
 
 namespace conflictlab::harness {
 namespace {
@@ -345,6 +346,39 @@ TEST(GenerateOp, OverlappingFieldsPicksOneOfTheSharedFields) {
     EXPECT_EQ(g.update.payload["fields"][field], (nlohmann::json{{"value", "w0-0"}, {"ts", 77}}));
     EXPECT_EQ(g.update.payload["updated_at"], 77);
     EXPECT_EQ(g.intent.fields.at("/fields/" + field), "w0-0");
+}
+
+// The first write of an op that read the resource as gone.
+engine::SendRequest first_write_after(WorkloadKind kind, int status) {
+    const Scenario s = scenario_with(1, 1, kind);
+    const WorkloadModel model(s);
+    const auto w = plan_writers(s, 1);
+    WriterState state(w[0], model);
+    engine::Response read;
+    read.status = status;
+    OpRecord record;
+    StartedOp started = start_op(model, w[0], state.next_op(), read, 0, record);
+    EXPECT_TRUE(started.resolution);
+    engine::Action action = started.resolution->start();
+    EXPECT_TRUE(std::holds_alternative<engine::SendRequest>(action));
+    return std::get<engine::SendRequest>(std::move(action));
+}
+
+// Two writers that both read 404 must not overwrite each other's creation:
+// the creation is conditional, the second one meets 412 and merges.
+TEST(StartOp, GoneResourceIsRecreatedWithIfNoneMatchStar) {
+    for (const int status : {404, 410}) {
+        const auto put = first_write_after(WorkloadKind::set_add, status);
+        EXPECT_EQ(put.method, "PUT");
+        EXPECT_EQ(put.headers.get("If-None-Match"), std::optional<std::string_view>("*"));
+        EXPECT_FALSE(put.headers.contains("If-Match"));
+    }
+}
+
+TEST(StartOp, BlindWritersRecreateUnconditionally) {
+    const auto put = first_write_after(WorkloadKind::blind, 404);
+    EXPECT_FALSE(put.headers.contains("If-None-Match"));
+    EXPECT_FALSE(put.headers.contains("If-Match"));
 }
 
 }  // namespace

@@ -44,4 +44,21 @@ HttpResponse problem_response(int status, std::string_view slug, std::string_vie
 // A JSON response with Content-Type: application/json.
 HttpResponse json_response(int status, const std::string& body);
 
+// The service's HTTP API (docs/service.md "HTTP API"), whichever queue is
+// behind it: what each endpoint does, supplied by the service.
+struct ServiceEndpoints {
+    // POST /webhook: answers through `respond` (possibly later).
+    std::function<void(HttpRequest, Respond)> webhook;
+    // GET /events/{correlation id}.
+    std::function<HttpResponse(std::string_view correlation_id)> event_status;
+    // GET /metrics: Prometheus text.
+    std::function<std::string()> metrics_text;
+    // GET /healthz answers 503 while this is true.
+    std::function<bool()> stopping;
+};
+// Routes `request` to `endpoints` (405 with Allow for a wrong method, 404
+// problem for an unknown path). Calls `respond` exactly once.
+void route_service_request(HttpRequest request, const Respond& respond,
+                           const ServiceEndpoints& endpoints);
+
 }  // namespace conflictlab::service
