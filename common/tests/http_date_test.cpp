@@ -6,7 +6,9 @@ using namespace conflictlab;
 using namespace std::chrono;
 
 namespace {
-WallTime example() { return WallTime{sys_days{1994y / November / 6} + 8h + 49min + 37s}; }
+WallTime example() {
+    return WallTime{sys_days{1994y / November / 6} + 8h + 49min + 37s};
+}
 }  // namespace
 
 // RFC 9110 5.6.7: the three accepted forms of the same instant.
@@ -16,7 +18,9 @@ TEST(HttpDate, ParsesAllThreeForms) {
     EXPECT_EQ(parse_http_date("Sun Nov  6 08:49:37 1994"), example());
 }
 
-TEST(HttpDate, FormatsImfFixdate) { EXPECT_EQ(format_http_date(example()), "Sun, 06 Nov 1994 08:49:37 GMT"); }
+TEST(HttpDate, FormatsImfFixdate) {
+    EXPECT_EQ(format_http_date(example()), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
 
 TEST(HttpDate, RejectsInvalid) {
     EXPECT_FALSE(parse_http_date(""));
@@ -64,7 +68,8 @@ TEST(Rfc3339, AppliesOffset) {
 }
 
 TEST(Rfc3339, TruncatesBeyondMillis) {
-    EXPECT_EQ(parse_rfc3339("2026-11-27T10:00:00.123999Z"), parse_rfc3339("2026-11-27T10:00:00.123Z"));
+    EXPECT_EQ(parse_rfc3339("2026-11-27T10:00:00.123999Z"),
+              parse_rfc3339("2026-11-27T10:00:00.123Z"));
     EXPECT_EQ(parse_rfc3339("2026-11-27T10:00:00.5Z"), parse_rfc3339("2026-11-27T10:00:00.500Z"));
 }
 
