@@ -16,7 +16,7 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${CONFLICTLAB_JOBS:-$(nproc)}
 
 targets=(fuzz_mock_request fuzz_fault_rules fuzz_scenario fuzz_merge fuzz_patch
-         fuzz_etag fuzz_webhook_event fuzz_webhook_signature)
+         fuzz_etag fuzz_webhook_event fuzz_webhook_signature fuzz_json_text)
 [ $# -gt 0 ] && targets=("$@")
 
 cmake -S "$root" -B "$build" -G Ninja \

@@ -103,3 +103,23 @@ TEST(RetryAfter, HugeDelaySaturatesAndGarbageIsRejected) {
     EXPECT_FALSE(parse_retry_after("-5", example()));
     EXPECT_FALSE(parse_retry_after("soon", example()));
 }
+
+// The formatters write the digits by hand (snprintf only outside years
+// 0..9999, which a nanosecond WallTime cannot reach): zero padding of every
+// field at both ends of the representable range.
+TEST(HttpDate, FormatsZeroPaddedFieldsAcrossTheRange) {
+    EXPECT_EQ(format_http_date(WallTime{sys_days{1700y / January / 1}}),
+              "Fri, 01 Jan 1700 00:00:00 GMT");
+    EXPECT_EQ(format_http_date(WallTime{sys_days{2261y / December / 31} + 23h + 59min + 59s}),
+              "Tue, 31 Dec 2261 23:59:59 GMT");
+    EXPECT_EQ(format_http_date(WallTime{sys_days{2026y / March / 9} + 7h + 5min + 3s}),
+              "Mon, 09 Mar 2026 07:05:03 GMT");
+}
+
+TEST(Rfc3339, FormatsZeroPaddedFieldsAcrossTheRange) {
+    EXPECT_EQ(format_rfc3339(WallTime{sys_days{1700y / January / 1}}), "1700-01-01T00:00:00.000Z");
+    EXPECT_EQ(format_rfc3339(WallTime{sys_days{2261y / December / 31} + 23h + 59min + 59s + 999ms}),
+              "2261-12-31T23:59:59.999Z");
+    EXPECT_EQ(format_rfc3339(WallTime{sys_days{1970y / January / 1} + 40ms}),
+              "1970-01-01T00:00:00.040Z");
+}

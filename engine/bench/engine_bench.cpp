@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conflictlab/common/json_text.hpp"
 #include "conflictlab/engine/backoff.hpp"
 #include "conflictlab/engine/merge.hpp"
 #include "conflictlab/engine/resolution.hpp"
@@ -333,6 +334,52 @@ void BM_Phase_SerializeRetryBody(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_Phase_SerializeRetryBody)->Arg(256)->Arg(1024)->Arg(100 * 1024);
+
+// The same two phases the way the engine runs them now: parse_json and
+// dump_json (common/json_text.hpp), nlohmann's DOM with a fast text path.
+void BM_Phase_ParseFetchedBody_Fast(benchmark::State& state) {
+    const std::string body = make_triple(static_cast<std::size_t>(state.range(0))).theirs.dump();
+    for (auto _ : state) {
+        json parsed = conflictlab::parse_json(body, false);
+        benchmark::DoNotOptimize(parsed);
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
+}
+BENCHMARK(BM_Phase_ParseFetchedBody_Fast)->Arg(256)->Arg(1024)->Arg(100 * 1024);
+
+void BM_Phase_SerializeRetryBody_Fast(benchmark::State& state) {
+    Triple t = make_triple(static_cast<std::size_t>(state.range(0)));
+    const json merged = conflictlab::engine::three_way_merge(t.base, t.ours, t.theirs, {}).merged;
+    for (auto _ : state) {
+        std::string text = conflictlab::dump_json(merged);
+        benchmark::DoNotOptimize(text);
+    }
+}
+BENCHMARK(BM_Phase_SerializeRetryBody_Fast)->Arg(256)->Arg(1024)->Arg(100 * 1024);
+
+// Freeing a fetched document: nlohmann's destructor vs release_json.
+void BM_Phase_FreeDocument(benchmark::State& state) {
+    const json doc = make_triple(static_cast<std::size_t>(state.range(0))).theirs;
+    const bool fast = state.range(1) != 0;
+    std::vector<json> copies(64, doc);
+    std::size_t next = copies.size();
+    for (auto _ : state) {
+        if (next == copies.size()) {
+            state.PauseTiming();
+            for (auto& c : copies)
+                c = doc;
+            next = 0;
+            state.ResumeTiming();
+        }
+        if (fast) {
+            conflictlab::release_json(copies[next++]);
+        } else {
+            copies[next++] = nullptr;
+        }
+    }
+    state.SetLabel(fast ? "release_json" : "nlohmann destructor");
+}
+BENCHMARK(BM_Phase_FreeDocument)->Args({256, 0})->Args({256, 1})->Args({1024, 0})->Args({1024, 1});
 
 // The Update's documents, built per operation by the workload (not the
 // engine): shown for scale next to the _CopyInputs variant.

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conflictlab/common/json_text.hpp"
+
 namespace conflictlab::engine::detail {
 
 // Deepest nesting of arrays and objects read from a response body (the
@@ -19,6 +21,10 @@ inline constexpr int kBodyJsonDepthMax = 256;
 // The body as JSON; a discarded value when it is not JSON or nests deeper
 // than kBodyJsonDepthMax.
 inline nlohmann::json parse_body_json(std::string_view body) {
+    // The fast path handles 64 levels at most (less than the limit) and
+    // declines anything else, which then goes through the guarded parse.
+    if (nlohmann::json fast; parse_json_fast(body, fast))
+        return fast;
     struct TooDeep {};
     const nlohmann::json::parser_callback_t depth_guard =
         [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {

@@ -30,6 +30,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "conflictlab/common/json_text.hpp"
 #include "conflictlab/engine/backoff.hpp"
 #include "conflictlab/engine/freshness.hpp"
 #include "conflictlab/engine/merge.hpp"
@@ -123,6 +124,24 @@ struct Resolution::State {
 
     // REQUIRES: update and *policy validated.
     State(Update&& update, std::shared_ptr<const Policy> p, RandomSource& r);
+    ~State() {
+        drop(write.body);
+        drop(payload);
+        drop(ours);
+        drop(sent_body);
+        if (base)
+            release_json(*base);
+    }
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+
+    // Frees a document (the cheap way, see release_json) once nothing else
+    // shares it.
+    static void drop(Doc& doc) noexcept {
+        if (doc && doc.use_count() == 1)
+            release_json(*doc);
+        doc.reset();
+    }
 
     // Members are ordered by size: the State stays within malloc's per-thread
     // cache (<= 1032 bytes), which keeps its allocation off the slow path.
@@ -340,6 +359,10 @@ struct Resolution::State {
         fetch_failures = 0;
         const Response& r = *ev.response;
         json parsed = detail::parse_body_json(r.body);
+        struct Release {
+            json& doc;
+            ~Release() { release_json(doc); }  // unless it moved to `base`
+        } release{parsed};
         const json* body = parsed.is_discarded() ? nullptr : &parsed;
         if (body == nullptr)
             note("current state is not JSON (" + excerpt(r.body) + ")");
@@ -380,6 +403,8 @@ struct Resolution::State {
             return std::move(*done);
         } else {
             // The state just decided on is the ancestor of the next round.
+            if (base)
+                release_json(*base);
             base = std::move(parsed);
             base_is_current = true;
             fetched = &*base;
@@ -508,7 +533,7 @@ struct Resolution::State {
                 }
             }
         }
-        std::string text = body->dump();
+        std::string text = dump_json(*body);
         sent_text = text;  // for outcome().final_body and pending_request()
         sent_body = std::move(body);
         write_sent = true;
@@ -603,9 +628,9 @@ struct Resolution::State {
         // moves into Done when nothing else shares it (the usual case).
         Done done{out};
         if (sent_body) {
-            write.body.reset();
-            ours.reset();
-            payload.reset();
+            drop(write.body);
+            drop(ours);
+            drop(payload);
             done.outcome.final_body =
                 sent_body.use_count() == 1 ? std::move(*sent_body) : json(*sent_body);
             sent_body.reset();
@@ -1011,7 +1036,7 @@ const Outcome& Resolution::outcome() const {
         throw std::logic_error("conflictlab::engine::Resolution::outcome: not done");
     // The final body moved into Done; restore it from the text that was sent.
     if (!s_->out.final_body && !s_->sent_text.empty())
-        s_->out.final_body = json::parse(s_->sent_text);
+        s_->out.final_body = parse_json(s_->sent_text);
     return s_->out;
 }
 

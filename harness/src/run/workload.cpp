@@ -1,5 +1,6 @@
 #include "conflictlab/harness/workload.hpp"
 
+#include "conflictlab/common/json_text.hpp"
 #include "conflictlab/engine/backoff.hpp"
 
 #include <algorithm>
@@ -168,11 +169,13 @@ OpPlan WriterState::next_op() {
 
 namespace {
 
-nlohmann::json object_or_initial(const WorkloadModel& model,
-                                 const std::optional<nlohmann::json>& body) {
-    if (body && body->is_object())
-        return *body;
-    return model.initial_body();
+// {"ts": now_ms, "value": op_id}, without an initializer list (which builds
+// and inspects a temporary of every element first).
+nlohmann::json register_cell(const std::string& op_id, std::int64_t now_ms) {
+    nlohmann::json cell(nlohmann::json::value_t::object);
+    cell["ts"] = now_ms;
+    cell["value"] = op_id;
+    return cell;
 }
 
 nlohmann::json& ensure_object(nlohmann::json& parent, const char* key) {
@@ -184,9 +187,14 @@ nlohmann::json& ensure_object(nlohmann::json& parent, const char* key) {
 
 }  // namespace
 
-GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
-                        const std::optional<nlohmann::json>& current_body,
-                        const std::optional<std::string>& current_token, std::int64_t now_ms) {
+namespace {
+
+// generate_op with the current body taken by value: start_op moves the body it
+// parsed in (one document copy fewer per op), and the patch is only built
+// for PATCH (a PUT would throw it away).
+GeneratedOp generate_op_from(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                             std::optional<nlohmann::json> current_body,
+                             const std::optional<std::string>& current_token, std::int64_t now_ms) {
     GeneratedOp out;
     engine::Update& u = out.update;
     u.resource_id = model.resource_id(op.resource);
@@ -200,7 +208,9 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
         if (current_body)
             u.base_body = *current_body;
     }
-    nlohmann::json desired = object_or_initial(model, current_body);
+    nlohmann::json desired =
+        current_body && current_body->is_object() ? std::move(*current_body) : model.initial_body();
+    const bool want_patch = op.method == engine::WriteMethod::patch;
     nlohmann::json patch = nlohmann::json::object();
     switch (kind) {
         case WorkloadKind::set_add:
@@ -210,7 +220,8 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
                 items = nlohmann::json::array();
             items.push_back(op.op_id);
             // RFC 7396 replaces arrays whole: the patch carries the new array.
-            patch["items"] = items;
+            if (want_patch)
+                patch["items"] = items;
             out.intent.element = op.op_id;
             break;
         }
@@ -220,13 +231,15 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
             auto& fields = ensure_object(desired, "fields");
             for (int f = 0; f < std::max(1, model.spec().fields); ++f) {
                 const std::string name = "f" + std::to_string(f);
-                const nlohmann::json cell = {{"value", op.op_id}, {"ts", now_ms}};
-                fields[name] = cell;
-                patch["fields"][name] = cell;
+                nlohmann::json cell = register_cell(op.op_id, now_ms);
+                if (want_patch)
+                    patch["fields"][name] = cell;
+                fields[name] = std::move(cell);
                 out.intent.fields["/fields/" + name] = op.op_id;
             }
             desired["updated_at"] = now_ms;
-            patch["updated_at"] = now_ms;
+            if (want_patch)
+                patch["updated_at"] = now_ms;
             out.intent.timestamp_ms = now_ms;
             break;
         }
@@ -238,7 +251,7 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
         }
         case WorkloadKind::overlapping_fields: {
             const std::string name = "f" + std::to_string(op.field);
-            const nlohmann::json cell = {{"value", op.op_id}, {"ts", now_ms}};
+            const nlohmann::json cell = register_cell(op.op_id, now_ms);
             ensure_object(desired, "fields")[name] = cell;
             desired["updated_at"] = now_ms;
             patch["fields"][name] = cell;
@@ -248,8 +261,16 @@ GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, co
             break;
         }
     }
-    u.payload = op.method == engine::WriteMethod::patch ? std::move(patch) : std::move(desired);
+    u.payload = want_patch ? std::move(patch) : std::move(desired);
     return out;
+}
+
+}  // namespace
+
+GeneratedOp generate_op(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
+                        const std::optional<nlohmann::json>& current_body,
+                        const std::optional<std::string>& current_token, std::int64_t now_ms) {
+    return generate_op_from(model, writer, op, current_body, current_token, now_ms);
 }
 
 bool read_is_usable(const engine::Response* response) noexcept {
@@ -330,10 +351,9 @@ namespace {
 
 // `gone`: the op's read found the resource absent (404/410).
 StartedOp start_from(const WorkloadModel& model, const WriterPlan& writer, const OpPlan& op,
-                     const std::optional<nlohmann::json>& body,
-                     const std::optional<std::string>& token, bool gone, std::int64_t now_ms,
-                     OpRecord& record) {
-    GeneratedOp g = generate_op(model, writer, op, body, token, now_ms);
+                     std::optional<nlohmann::json> body, const std::optional<std::string>& token,
+                     bool gone, std::int64_t now_ms, OpRecord& record) {
+    GeneratedOp g = generate_op_from(model, writer, op, std::move(body), token, now_ms);
     // The resource is absent (deleted): create it with If-None-Match: *, so
     // two writers that both read 404 cannot overwrite each other's creation.
     // Blind writers stay unconditional (losing updates is their point).
@@ -366,13 +386,13 @@ StartedOp start_op(const WorkloadModel& model, const WriterPlan& writer, const O
     std::optional<nlohmann::json> body;
     std::optional<std::string> token;
     if (read.status / 100 == 2) {
-        auto parsed = nlohmann::json::parse(read.body, nullptr, false);
+        auto parsed = parse_json(read.body, false);
         if (!parsed.is_discarded())
             body = std::move(parsed);
         token = token_of(policy, read, body);
     }
     const bool gone = read.status == 404 || read.status == 410;
-    return start_from(model, writer, op, body, token, gone, now_ms, record);
+    return start_from(model, writer, op, std::move(body), token, gone, now_ms, record);
 }
 
 StartedOp start_op_from_known(const WorkloadModel& model, const WriterPlan& writer,
@@ -387,7 +407,7 @@ std::size_t KnownStates::capacity_for(const WorkloadSpec& spec) noexcept {
     return spec.read_before_write == ReadBeforeWrite::unless_known ? 4 : 0;
 }
 
-void KnownStates::after_op(int resource, const engine::Outcome& outcome) {
+void KnownStates::after_op(int resource, engine::Outcome& outcome) {
     if (capacity_ == 0)
         return;
     std::erase_if(states_, [resource](const KnownState& s) { return s.resource == resource; });
@@ -399,7 +419,8 @@ void KnownStates::after_op(int resource, const engine::Outcome& outcome) {
         return;
     if (states_.size() == capacity_)
         states_.erase(states_.begin());
-    states_.push_back(KnownState{resource, *outcome.final_body, *outcome.token_after});
+    states_.push_back(KnownState{resource, std::move(*outcome.final_body), *outcome.token_after});
+    outcome.final_body.reset();
 }
 
 const KnownState* KnownStates::find(int resource) const noexcept {

@@ -1,6 +1,10 @@
 #include "conflictlab/harness/sim/history_digest.hpp"
 
+#include "conflictlab/common/json_text.hpp"
+
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace conflictlab::harness::sim {
@@ -52,7 +56,7 @@ class Line {
     }
     Line& num(long long v) {
         comma();
-        out_ += std::to_string(v);
+        append_number(v);
         return *this;
     }
     Line& boolean(bool v) {
@@ -67,8 +71,11 @@ class Line {
     }
     Line& opt_str(const std::optional<std::string>& s) { return s ? str(*s) : null(); }
     Line& raw_json(const nlohmann::json& j) {
+        // The same bytes as the dump below, written without a serializer
+        // (and its buffer) per call for the usual values.
         comma();
-        out_ += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (!append_json_fast(out_, j))
+            out_ += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         return *this;
     }
     std::string finish() {
@@ -77,6 +84,13 @@ class Line {
     }
 
   private:
+    template <typename Int>
+    void append_number(Int v) {
+        char buf[24];
+        const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        out_.append(buf, end);
+    }
+
     void comma() {
         if (!first_)
             out_ += ',';

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "../run/writer_pool.hpp"  // compact(), alert_card(): the real runner's, reused
+#include "conflictlab/common/json_text.hpp"
 #include "conflictlab/engine/resolution.hpp"
 #include "conflictlab/harness/sim/scheduler.hpp"
 #include "conflictlab/harness/sim/server_queue.hpp"
@@ -281,6 +282,9 @@ struct Simulation::Impl {
 
     void finish(Writer& w, engine::Outcome outcome) {
         w.known.after_op(w.op.resource, outcome);
+        // compact() drops the final body; freeing it leaves first is cheaper.
+        if (outcome.final_body)
+            release_json(*outcome.final_body);
         run_detail::compact(outcome);
         w.record.outcome = std::move(outcome);
         w.record.completed_ms = now_ms();

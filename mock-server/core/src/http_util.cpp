@@ -1,6 +1,10 @@
 #include "http_util.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <iterator>
+#include <optional>
 
 namespace conflictlab::mock {
 
@@ -69,8 +73,116 @@ Response json_response(int status, std::string body_text) {
     return r;
 }
 
+namespace {
+
+// Problem bodies are written on every rejected write (412/409 under
+// contention), so the usual ones are written directly instead of building a
+// nlohmann::json and dumping it. The bytes are the same as that dump: keys
+// in std::map order, strings escaped as nlohmann does for ASCII. Anything
+// else (non-ASCII or control characters, non-scalar or unusual extra
+// members, a member name repeated) takes the nlohmann path.
+struct ProblemMember {
+    std::string_view key;
+    const std::string* text = nullptr;  // a string value, else `number`
+    std::int64_t number = 0;
+};
+
+bool plain_ascii(std::string_view s) noexcept {
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+void append_escaped(std::string& out, std::string_view s) {
+    out += '"';
+    for (const char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
+std::optional<std::string> fast_problem_text(int status, std::string_view type,
+                                             const std::string& detail, std::string_view instance,
+                                             const nlohmann::json& extra) {
+    if (!extra.is_null() && !extra.is_object())
+        return std::nullopt;
+    const std::string type_text(type);
+    const std::string title(reason_phrase(status));
+    const std::string instance_text(instance);
+    ProblemMember members[12];
+    std::size_t n = 0;
+    members[n++] = {"detail", &detail};
+    if (!instance.empty())
+        members[n++] = {"instance", &instance_text};
+    members[n++] = {"status", nullptr, status};
+    members[n++] = {"title", &title};
+    members[n++] = {"type", &type_text};
+    const std::size_t base = n;
+    if (extra.is_object()) {
+        if (extra.size() > std::size(members) - base)
+            return std::nullopt;
+        for (const auto& [key, value] : extra.items()) {
+            for (std::size_t i = 0; i < base; ++i) {
+                if (members[i].key == key)
+                    return std::nullopt;  // replaces a base member: rare, keep it simple
+            }
+            if (const auto* text = value.get_ptr<const std::string*>()) {
+                members[n++] = {key, text};
+            } else if (value.is_number_integer() && !value.is_number_unsigned()) {
+                members[n++] = {key, nullptr, value.get<std::int64_t>()};
+            } else {
+                return std::nullopt;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!plain_ascii(members[i].key) || (members[i].text && !plain_ascii(*members[i].text)))
+            return std::nullopt;
+    }
+    std::sort(members, members + n,
+              [](const ProblemMember& a, const ProblemMember& b) { return a.key < b.key; });
+    std::string out;
+    out.reserve(64 + detail.size() + type.size() + instance.size() + 48 * (n - base));
+    out += '{';
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0)
+            out += ',';
+        append_escaped(out, members[i].key);
+        out += ':';
+        if (members[i].text) {
+            append_escaped(out, *members[i].text);
+        } else {
+            char buf[24];
+            out.append(buf, std::to_chars(buf, buf + sizeof buf, members[i].number).ptr);
+        }
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace
+
 Response make_problem(int status, std::string_view type, std::string detail,
                       std::string_view instance, const nlohmann::json& extra) {
+    Response r;
+    r.status = status;
+    r.headers.add("Content-Type", std::string(kProblemType));
+    if (auto text = fast_problem_text(status, type, detail, instance, extra)) {
+        r.body = std::move(*text);
+        return r;
+    }
+    r.body = problem_json(status, type, std::move(detail), instance, extra)
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return r;
+}
+
+nlohmann::json problem_json(int status, std::string_view type, std::string detail,
+                            std::string_view instance, const nlohmann::json& extra) {
     nlohmann::json body = {
         {"type", type},
         {"title", reason_phrase(status)},
@@ -85,12 +197,7 @@ Response make_problem(int status, std::string_view type, std::string detail,
             body[key] = value;
         }
     }
-    Response r;
-    r.status = status;
-    r.headers.add("Content-Type", std::string(kProblemType));
-    // Invalid UTF-8 from a client (echoed in a detail) must not throw.
-    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return r;
+    return body;
 }
 
 bool has_media_type(const HeaderFields& headers, std::string_view media_type) {

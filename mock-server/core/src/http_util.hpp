@@ -27,8 +27,13 @@ Response json_response(int status, std::string body_text);
 // An RFC 9457 problem. `type` is a URI ("urn:conflictlab:problem:..." or
 // "about:blank"); `extra` members (an object or null) are added after the
 // standard ones.
+// The body is problem_json(...).dump(), written directly for the usual
+// problems (same bytes; see http_util.cpp).
 Response make_problem(int status, std::string_view type, std::string detail,
                       std::string_view instance, const nlohmann::json& extra = nullptr);
+// The same problem as a JSON value.
+nlohmann::json problem_json(int status, std::string_view type, std::string detail,
+                            std::string_view instance, const nlohmann::json& extra = nullptr);
 
 // True when the Content-Type media type (parameters ignored, case-insensitive)
 // is `media_type`.

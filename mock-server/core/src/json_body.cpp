@@ -1,5 +1,7 @@
 #include "json_body.hpp"
 
+#include "conflictlab/common/json_text.hpp"
+
 namespace conflictlab::mock {
 
 std::optional<std::size_t> json_depth_exceeds(std::string_view text,
@@ -48,7 +50,7 @@ std::optional<nlohmann::json> parse_json_body(std::string_view text, std::size_t
         return std::nullopt;
     }
     try {
-        return nlohmann::json::parse(text);
+        return parse_json(text);
     } catch (const nlohmann::json::exception& e) {
         // parse_error: the message names what was expected; out_of_range: a
         // number beyond a double ("1e400"; the cause fuzz_scenario found, here

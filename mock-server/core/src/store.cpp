@@ -1,5 +1,7 @@
 #include "conflictlab/mock/store.hpp"
 
+#include "conflictlab/common/json_text.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -195,7 +197,7 @@ std::shared_ptr<ResourceVersion> make_next_version(const VersionPtr& current, nl
     auto next = std::make_shared<ResourceVersion>();
     next->version = (current ? current->version : 0) + 1;
     next->etag = std::move(etag);
-    next->body_text = body.dump();
+    next->body_text = dump_json(body);
     next->body = std::move(body);
     next->created = current && current->live() ? current->created : wall;
     next->last_modified = wall;

@@ -146,5 +146,50 @@ TEST_F(Conditional, EtagIssuedBeforeStyleOrSchemeSwitchStaysMatchable) {
     EXPECT_EQ(etag_token(r).size(), 36u);  // a uuid from now on
 }
 
+// RFC 9110 13.2.1: preconditions are evaluated before the content is
+// processed, so a stale write is a 412 whatever its body, and the body of a
+// write that cannot pass is never parsed (most writes of a contended run).
+TEST_F(Conditional, Rfc9110_StaleIfMatchIs412BeforeTheBodyIsRead) {
+    create("a");
+    HeaderFields h;
+    h.add("Content-Type", "application/json");
+    h.add("If-Match", "\"stale\"");
+    const auto r = send("PUT", "/resources/a", "{not json", h);
+    EXPECT_EQ(r.status, 412) << r.body;
+    EXPECT_EQ(get("/resources/a").body, R"({"n":0})");
+}
+
+TEST_F(Conditional, Rfc9110_IfNoneMatchStarOnExistingIs412BeforeTheBodyIsRead) {
+    create("a");
+    HeaderFields h;
+    h.add("Content-Type", "application/json");
+    h.add("If-None-Match", "*");
+    EXPECT_EQ(send("PUT", "/resources/a", "[1,", h).status, 412);
+}
+
+TEST_F(Conditional, PatchOfAMissingResourceIs404BeforeThePatchIsRead) {
+    HeaderFields h;
+    h.add("Content-Type", "application/merge-patch+json");
+    EXPECT_EQ(send("PATCH", "/resources/nobody", "{not json", h).status, 404);
+}
+
+TEST_F(Conditional, StalePatchIs412BeforeThePatchIsRead) {
+    create("a");
+    HeaderFields h;
+    h.add("Content-Type", "application/json-patch+json");
+    h.add("If-Match", "\"stale\"");
+    EXPECT_EQ(send("PATCH", "/resources/a", "{not a patch", h).status, 412);
+}
+
+TEST_F(Conditional, BadBodyWithCurrentIfMatchIsStill400) {
+    const auto token = etag_token(create("a"));
+    HeaderFields h;
+    h.add("Content-Type", "application/json");
+    h.add("If-Match", "\"" + token + "\"");
+    const auto r = send("PUT", "/resources/a", "{not json", h);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(get("/resources/a").body, R"({"n":0})");
+}
+
 }  // namespace
 }  // namespace conflictlab::mock::testing

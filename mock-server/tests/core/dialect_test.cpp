@@ -197,5 +197,15 @@ TEST_F(BusyWindow, ARejectedWriteDoesNotExtendTheWindow) {
     EXPECT_EQ(put("/resources/a", {{"n", 1}}).status, 200);
 }
 
+// The body-version token is in the content, so the content is read first: a
+// malformed body is a 400 there even when the resource exists.
+TEST_F(BodyVersion, MalformedBodyIs400BecauseTheTokenIsInIt) {
+    start_with("/_rev");
+    create("a");
+    HeaderFields h;
+    h.add("Content-Type", "application/json");
+    EXPECT_EQ(send("PUT", "/resources/a", "{not json", h).status, 400);
+}
+
 }  // namespace
 }  // namespace conflictlab::mock::testing

@@ -220,7 +220,9 @@ class KnownStates {
     // remembers the state an acknowledged PUT left, with the token it
     // answered; anything else (PATCH, failed, discarded, no token) makes the
     // resource unknown again, since what the writer knew may be outdated.
-    void after_op(int resource, const engine::Outcome& outcome);
+    // Takes the final body out of `outcome` (moved, not copied: callers
+    // compact the outcome next, which drops it anyway).
+    void after_op(int resource, engine::Outcome& outcome);
     const KnownState* find(int resource) const noexcept;
 
   private:

@@ -190,14 +190,28 @@ engine::Outcome acknowledged_put(const std::string& token) {
     return o;
 }
 
+// after_op takes the body out of an lvalue; the tests hand it a fresh copy.
+void remember(KnownStates& known, int resource, engine::Outcome outcome) {
+    known.after_op(resource, outcome);
+}
+
 TEST(KnownStates, RemembersTheStateAndTokenOfAnAcknowledgedPut) {
     KnownStates known(4);
-    known.after_op(3, acknowledged_put("\"v2\""));
+    remember(known, 3, acknowledged_put("\"v2\""));
     const KnownState* s = known.find(3);
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(s->token, "\"v2\"");
     EXPECT_EQ(s->body, (nlohmann::json{{"items", {"w0-0"}}}));
     EXPECT_EQ(known.find(4), nullptr);
+}
+
+TEST(KnownStates, TakesTheFinalBodyInsteadOfCopyingIt) {
+    KnownStates known(4);
+    engine::Outcome put = acknowledged_put("\"v2\"");
+    known.after_op(3, put);
+    EXPECT_FALSE(put.final_body.has_value());
+    ASSERT_NE(known.find(3), nullptr);
+    EXPECT_EQ(known.find(3)->body, (nlohmann::json{{"items", {"w0-0"}}}));
 }
 
 TEST(KnownStates, ForgetsAResourceWhenTheNextOutcomeLeavesItUnknown) {
@@ -210,8 +224,8 @@ TEST(KnownStates, ForgetsAResourceWhenTheNextOutcomeLeavesItUnknown) {
     discarded.kind = engine::OutcomeKind::discarded;
     engine::Outcome no_token = acknowledged_put("");
     no_token.token_after.reset();
-    for (const engine::Outcome* o : {&patch, &failed, &discarded, &no_token}) {
-        known.after_op(1, acknowledged_put("\"v2\""));
+    for (engine::Outcome* o : {&patch, &failed, &discarded, &no_token}) {
+        remember(known, 1, acknowledged_put("\"v2\""));
         ASSERT_NE(known.find(1), nullptr);
         known.after_op(1, *o);
         EXPECT_EQ(known.find(1), nullptr);
@@ -220,10 +234,10 @@ TEST(KnownStates, ForgetsAResourceWhenTheNextOutcomeLeavesItUnknown) {
 
 TEST(KnownStates, KeepsOnlyTheMostRecentlyWrittenResources) {
     KnownStates known(2);
-    known.after_op(1, acknowledged_put("\"a\""));
-    known.after_op(2, acknowledged_put("\"b\""));
-    known.after_op(1, acknowledged_put("\"c\""));  // 1 is now the most recent
-    known.after_op(3, acknowledged_put("\"d\""));  // evicts 2
+    remember(known, 1, acknowledged_put("\"a\""));
+    remember(known, 2, acknowledged_put("\"b\""));
+    remember(known, 1, acknowledged_put("\"c\""));  // 1 is now the most recent
+    remember(known, 3, acknowledged_put("\"d\""));  // evicts 2
     EXPECT_EQ(known.find(2), nullptr);
     ASSERT_NE(known.find(1), nullptr);
     EXPECT_EQ(known.find(1)->token, "\"c\"");
@@ -234,7 +248,7 @@ TEST(KnownStates, ReadAlwaysRemembersNothing) {
     WorkloadSpec spec;
     EXPECT_EQ(KnownStates::capacity_for(spec), 0u);
     KnownStates known(KnownStates::capacity_for(spec));
-    known.after_op(1, acknowledged_put("\"a\""));
+    remember(known, 1, acknowledged_put("\"a\""));
     EXPECT_EQ(known.find(1), nullptr);
     spec.read_before_write = ReadBeforeWrite::unless_known;
     EXPECT_GT(KnownStates::capacity_for(spec), 0u);

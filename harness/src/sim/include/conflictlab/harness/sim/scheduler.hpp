@@ -71,7 +71,7 @@ class Scheduler {
 
     VirtualClock& clock_;
     SchedulerOptions options_;
-    std::vector<Entry> heap_;  // binary min-heap on (at_ns, seq)
+    std::vector<Entry> heap_;  // 4-ary min-heap on (at_ns, seq)
     std::uint64_t next_seq_ = 0;
     std::uint64_t processed_ = 0;
     std::size_t peak_pending_ = 0;
