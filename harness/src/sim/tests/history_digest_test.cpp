@@ -67,6 +67,17 @@ TEST(HistoryDigest, StringsAreEscapedAsJson) {
     EXPECT_EQ(j["intent"]["fields"]["/fields/f0"]["ts"], 5);
 }
 
+// The digest hashes these bytes: the escaping itself must not change, also
+// for escapes at the ends of a string and next to each other.
+TEST(HistoryDigest, EscapedBytesAreExact) {
+    OpRecord op = sample_op();
+    op.outcome.detail = "\"a\\\n\x01" "b\"";
+    const std::string line = canonical_op_line(op);
+    EXPECT_NE(line.find(R"("detail":"\"a\\\u000a\u0001b\"")"), std::string::npos) << line;
+    op.outcome.detail = "plain";
+    EXPECT_NE(canonical_op_line(op).find(R"("detail":"plain")"), std::string::npos);
+}
+
 TEST(HistoryDigest, AnyChangeChangesTheLine) {
     OpRecord a = sample_op();
     OpRecord b = sample_op();
