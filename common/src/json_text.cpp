@@ -138,19 +138,8 @@ class FastParser {
             auto it = members.try_emplace(members.end(), std::move(key));
             if (!value(it->second, depth))
                 return false;
-            skip_ws();
-            if (p_ == end_)
-                return false;
-            if (*p_ == ',') {
-                ++p_;
-                skip_ws();
-                continue;
-            }
-            if (*p_ == '}') {
-                ++p_;
-                return true;
-            }
-            return false;
+            if (const Next next = after_item('}'); next != Next::more)
+                return next == Next::done;
         }
     }
 
@@ -169,20 +158,28 @@ class FastParser {
             items.emplace_back();
             if (!value(items.back(), depth))
                 return false;
-            skip_ws();
-            if (p_ == end_)
-                return false;
-            if (*p_ == ',') {
-                ++p_;
-                skip_ws();
-                continue;
-            }
-            if (*p_ == ']') {
-                ++p_;
-                return true;
-            }
-            return false;
+            if (const Next next = after_item(']'); next != Next::more)
+                return next == Next::done;
         }
+    }
+
+    // After a member or an element: ',' means another follows, `close` ends
+    // the container, anything else is not JSON (or not ours).
+    enum class Next { more, done, bad };
+    Next after_item(char close) {
+        skip_ws();
+        if (p_ == end_)
+            return Next::bad;
+        if (*p_ == ',') {
+            ++p_;
+            skip_ws();
+            return Next::more;
+        }
+        if (*p_ == close) {
+            ++p_;
+            return Next::done;
+        }
+        return Next::bad;
     }
 
     const char* p_;

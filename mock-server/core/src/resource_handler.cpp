@@ -277,6 +277,20 @@ std::optional<Handled> read_preconditions(const ResourceCall& call, Precondition
     return std::nullopt;
 }
 
+// Reads the conditional headers into `pre` and answers what is decided
+// before the body is read: a malformed header (400), or a write whose
+// preconditions fail on the current version (reject_before_content).
+std::optional<Handled> answer_before_content(CoreContext& ctx, const ResourceCall& call,
+                                             Preconditions& pre, bool creates, SteadyTime now) {
+    if (auto bad = read_preconditions(call, pre)) {
+        return bad;
+    }
+    if (auto early = reject_before_content(ctx, call, pre, creates, now)) {
+        return rejection_response(ctx, call, *early);
+    }
+    return std::nullopt;
+}
+
 // The body as a JSON object, or the 400 to answer.
 std::optional<json> read_object_body(const CoreContext& ctx, const ResourceCall& call,
                                      std::optional<Handled>& error) {
@@ -357,12 +371,9 @@ Handled put_item(CoreContext& ctx, const ResourceCall& call) {
         return unsupported_media(call, kJsonType);
     }
     Preconditions pre;
-    if (auto bad = read_preconditions(call, pre)) {
-        return *bad;
-    }
     const SteadyTime now = ctx.clock.steady_now();
-    if (auto early = reject_before_content(ctx, call, pre, /*creates=*/true, now)) {
-        return rejection_response(ctx, call, *early);
+    if (auto answered = answer_before_content(ctx, call, pre, /*creates=*/true, now)) {
+        return *answered;
     }
     std::optional<Handled> error;
     auto body = read_object_body(ctx, call, error);
@@ -448,12 +459,9 @@ Handled patch_item(CoreContext& ctx, const ResourceCall& call) {
         return h;
     }
     Preconditions pre;
-    if (auto bad = read_preconditions(call, pre)) {
-        return *bad;
-    }
     const SteadyTime now = ctx.clock.steady_now();
-    if (auto early = reject_before_content(ctx, call, pre, /*creates=*/false, now)) {
-        return rejection_response(ctx, call, *early);
+    if (auto answered = answer_before_content(ctx, call, pre, /*creates=*/false, now)) {
+        return *answered;
     }
     std::string detail;
     auto patch = parse_json_body(call.request.body, ctx.options.max_json_depth, detail);
