@@ -14,13 +14,14 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "conflictlab/common/secrets.hpp"
@@ -205,12 +206,13 @@ class ConnectionImpl final : public Connection {
 
     void do_write() {
         lowest().expires_at(ex_->deadline);
-        bhttp::async_write(stream_, ex_->request, [s = self()](const error_code& e, std::size_t n) {
-            s->bytes_written_ += n;
-            if (e)
-                return s->fail(e, Phase::write);
-            s->do_read();
-        });
+        net::async_write(stream_, net::buffer(ex_->wire),
+                         [s = self()](const error_code& e, std::size_t n) {
+                             s->bytes_written_ += n;
+                             if (e)
+                                 return s->fail(e, Phase::write);
+                             s->do_read();
+                         });
     }
 
     void do_read() {
@@ -360,19 +362,11 @@ void ClientCore::send(SendRequest request, HttpCallback on_done) {
             return;
         }
     }
-    auto& req = ex->request;
-    req.version(11);
-    auto verb = bhttp::string_to_verb(request.method);
-    if (verb == bhttp::verb::unknown) {
-        req.method_string(request.method);
-    } else {
-        req.method(verb);
-    }
-    req.target(target_.request_target(request.path));
-    for (const auto& [name, value] : headers.fields())
-        req.insert(name, value);
-    req.body() = std::move(request.body);
-    ex->head = verb == bhttp::verb::head;
+    ex->target = target_.request_target(request.path);
+    ex->wire = render_request(request.method, ex->target, headers, request.body);
+    ex->head = request.method == "HEAD";
+    ex->method = std::move(request.method);
+    ex->headers = std::move(headers);
     ex->on_done = std::move(on_done);
     ex->purpose = request.purpose;
     ex->started = Clock::now();
@@ -553,18 +547,15 @@ void ClientCore::completed(const Exchange& ex, const HttpResult& result) {
     }
     if (!options_.request_log)
         return;
-    HeaderFields sent;
-    for (const auto& f : ex.request)
-        sent.add(std::string(f.name_string()), std::string(f.value()));
     nlohmann::json headers = nlohmann::json::object();
-    HeaderFields shown = redacted_headers(sent);
+    HeaderFields shown = redacted_headers(ex.headers);
     for (const auto& [name, value] : shown.fields())
         headers[name] = value;
     auto elapsed = std::chrono::duration<double, std::milli>(Clock::now() - ex.started).count();
     nlohmann::json line = {
         {"event", "http"},
-        {"method", std::string(ex.request.method_string())},
-        {"url", target_.origin() + std::string(ex.request.target())},
+        {"method", ex.method},
+        {"url", target_.origin() + ex.target},
         {"purpose", request_purpose_name(ex.purpose)},
         {"status", nullptr},
         {"error", nullptr},

@@ -3,7 +3,9 @@
 // HttpClient, BlockingDriver and AsyncDriver (one core per target host).
 //
 // Theory of operation.
-//   send()     builds the Beast request (wire_headers), computes the deadline
+//   send()     renders the request into one buffer (wire_headers,
+//              render_request: one contiguous send, cheaper per request than
+//              Beast's serializer over a buffer sequence), computes the deadline
 //              (now + timeout) and takes a connection: the most recently
 //              used idle one that is still alive (a non-blocking peek sees
 //              no FIN/data and it has not idled past idle_connection_timeout),
@@ -36,8 +38,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "conflictlab/engine/http_client.hpp"
 
@@ -48,7 +48,10 @@ using Clock = std::chrono::steady_clock;
 
 // One request on its way: the wire message, where to report, and its deadline.
 struct Exchange {
-    boost::beast::http::request<boost::beast::http::string_body> request;
+    std::string method;    // as sent
+    std::string target;    // request-target as sent
+    HeaderFields headers;  // as sent (the request log shows them, redacted)
+    std::string wire;      // the whole request message (render_request)
     HttpCallback on_done;
     Clock::time_point started;
     Clock::time_point deadline;

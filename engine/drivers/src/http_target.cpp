@@ -202,6 +202,20 @@ HeaderFields wire_headers(const SendRequest& request, const HttpTarget& target,
     return h;
 }
 
+std::string render_request(std::string_view method, std::string_view target,
+                           const HeaderFields& headers, std::string_view body) {
+    std::size_t size = method.size() + target.size() + 13 + body.size();
+    for (const auto& [name, value] : headers.fields())
+        size += name.size() + value.size() + 4;
+    std::string out;
+    out.reserve(size);
+    out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+    for (const auto& [name, value] : headers.fields())
+        out.append(name).append(": ").append(value).append("\r\n");
+    out.append("\r\n").append(body);
+    return out;
+}
+
 HeaderFields redacted_headers(const HeaderFields& headers) {
     HeaderFields out;
     for (const auto& [name, value] : headers.fields()) {

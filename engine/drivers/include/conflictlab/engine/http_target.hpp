@@ -83,6 +83,14 @@ std::string bearer_authorization(std::string_view token, std::string_view field 
 HeaderFields wire_headers(const SendRequest& request, const HttpTarget& target,
                           const ClientIdentity& identity);
 
+// The HTTP/1.1 request message as one buffer: "METHOD target HTTP/1.1",
+// `headers` in their order (wire_headers gives Host, Content-Length, ...),
+// an empty line, the body; the bytes Beast's serializer writes for the same
+// message. REQUIRES: no CR, LF or NUL in names or values (checked by the
+// client before it renders).
+std::string render_request(std::string_view method, std::string_view target,
+                           const HeaderFields& headers, std::string_view body);
+
 // Copy with credential-bearing fields masked: "Authorization: Bearer ***"
 // (the scheme is kept, everything after it is replaced), Cookie "***".
 HeaderFields redacted_headers(const HeaderFields& headers);
