@@ -11,7 +11,19 @@
 namespace conflictlab::mock::testing {
 namespace {
 
-class Conditional : public CoreTest {};
+class Conditional : public CoreTest {
+  protected:
+    // A write with a body sent as is (possibly not JSON) and one conditional
+    // header (none when `condition` is empty).
+    Response raw_write(std::string method, std::string target, std::string content_type,
+                       std::string condition, std::string value, std::string body) {
+        HeaderFields h;
+        h.add("Content-Type", std::move(content_type));
+        if (!condition.empty())
+            h.add(std::move(condition), std::move(value));
+        return send(std::move(method), std::move(target), std::move(body), std::move(h));
+    }
+};
 
 TEST_F(Conditional, Rfc9110_IfMatch_StrongTagMatchesCurrent) {
     const auto token = etag_token(create("a"));
@@ -151,42 +163,38 @@ TEST_F(Conditional, EtagIssuedBeforeStyleOrSchemeSwitchStaysMatchable) {
 // write that cannot pass is never parsed (most writes of a contended run).
 TEST_F(Conditional, Rfc9110_StaleIfMatchIs412BeforeTheBodyIsRead) {
     create("a");
-    HeaderFields h;
-    h.add("Content-Type", "application/json");
-    h.add("If-Match", "\"stale\"");
-    const auto r = send("PUT", "/resources/a", "{not json", h);
+    const auto r =
+        raw_write("PUT", "/resources/a", "application/json", "If-Match", "\"stale\"", "{not json");
     EXPECT_EQ(r.status, 412) << r.body;
     EXPECT_EQ(get("/resources/a").body, R"({"n":0})");
 }
 
 TEST_F(Conditional, Rfc9110_IfNoneMatchStarOnExistingIs412BeforeTheBodyIsRead) {
     create("a");
-    HeaderFields h;
-    h.add("Content-Type", "application/json");
-    h.add("If-None-Match", "*");
-    EXPECT_EQ(send("PUT", "/resources/a", "[1,", h).status, 412);
+    EXPECT_EQ(
+        raw_write("PUT", "/resources/a", "application/json", "If-None-Match", "*", "[1,").status,
+        412);
 }
 
 TEST_F(Conditional, PatchOfAMissingResourceIs404BeforeThePatchIsRead) {
-    HeaderFields h;
-    h.add("Content-Type", "application/merge-patch+json");
-    EXPECT_EQ(send("PATCH", "/resources/nobody", "{not json", h).status, 404);
+    EXPECT_EQ(
+        raw_write("PATCH", "/resources/nobody", "application/merge-patch+json", {}, {}, "{not json")
+            .status,
+        404);
 }
 
 TEST_F(Conditional, StalePatchIs412BeforeThePatchIsRead) {
     create("a");
-    HeaderFields h;
-    h.add("Content-Type", "application/json-patch+json");
-    h.add("If-Match", "\"stale\"");
-    EXPECT_EQ(send("PATCH", "/resources/a", "{not a patch", h).status, 412);
+    EXPECT_EQ(raw_write("PATCH", "/resources/a", "application/json-patch+json", "If-Match",
+                        "\"stale\"", "{not a patch")
+                  .status,
+              412);
 }
 
 TEST_F(Conditional, BadBodyWithCurrentIfMatchIsStill400) {
     const auto token = etag_token(create("a"));
-    HeaderFields h;
-    h.add("Content-Type", "application/json");
-    h.add("If-Match", "\"" + token + "\"");
-    const auto r = send("PUT", "/resources/a", "{not json", h);
+    const auto r = raw_write("PUT", "/resources/a", "application/json", "If-Match",
+                             "\"" + token + "\"", "{not json");
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_EQ(get("/resources/a").body, R"({"n":0})");
 }
