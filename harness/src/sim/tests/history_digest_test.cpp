@@ -71,7 +71,9 @@ TEST(HistoryDigest, StringsAreEscapedAsJson) {
 // for escapes at the ends of a string and next to each other.
 TEST(HistoryDigest, EscapedBytesAreExact) {
     OpRecord op = sample_op();
-    op.outcome.detail = "\"a\\\n\x01" "b\"";
+    op.outcome.detail =
+        "\"a\\\n\x01"
+        "b\"";
     const std::string line = canonical_op_line(op);
     EXPECT_NE(line.find(R"("detail":"\"a\\\u000a\u0001b\"")"), std::string::npos) << line;
     op.outcome.detail = "plain";
