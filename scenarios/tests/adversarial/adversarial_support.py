@@ -1,4 +1,5 @@
-"""What the adversarial suites share: a `conflictlab serve` process, raw
+"""What the adversarial suites share: a `conflictlab serve` process (the
+shared serve_process.SqliteServe, re-exported as ServeProcess), raw
 socket exchanges, a slow-loris crowd, latency medians and the file
 descriptor budget of the test process. Standard library only.
 
@@ -7,22 +8,15 @@ compares a duration with an absolute time: latency under attack is compared
 with the same clients' latency measured without it, in the same test.
 """
 
-import http.client
-import json
-import queue
-import re
 import resource
-import signal
 import socket
 import statistics
 import struct
-import subprocess
 import threading
 import time
 
-from binaries import REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S, conflictlab_bin
+from serve_process import SqliteServe as ServeProcess  # noqa: F401 (the suites' service)
 
-SERVE_LISTENING = re.compile(r"^listening on http://([^\s]+):(\d+)$")
 SETTLE_S = 60  # upper bound for queued work to finish on a slow, shared box
 
 
@@ -36,92 +30,6 @@ def raise_nofile(needed):
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
         soft = target
     return soft
-
-
-class ServeProcess:
-    """A running `conflictlab serve` on 127.0.0.1 with an ephemeral port."""
-
-    def __init__(self, target, db, policy_path, *args, env=None, listen="127.0.0.1:0"):
-        cmd = [conflictlab_bin(), "serve", "--target", target, "--policy", policy_path,
-               "--db", db, "--listen", listen, "--conflict-log", db + ".conflicts.log", *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, env=env)
-        self._lines = queue.Queue()
-        self._stdout = []
-        self._stderr = []
-        self._readers = [threading.Thread(target=self._drain_out, daemon=True),
-                         threading.Thread(target=self._drain_err, daemon=True)]
-        for t in self._readers:
-            t.start()
-        try:
-            first = self._lines.get(timeout=START_TIMEOUT_S)
-        except queue.Empty:
-            first = None
-        m = SERVE_LISTENING.match(first or "")
-        if not m:
-            self.kill()
-            raise AssertionError(f"serve did not start: {first!r}, stderr {self.stderr()!r}")
-        self.host, self.port = m.group(1), int(m.group(2))
-
-    def _drain_out(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            line = raw.decode(errors="replace")
-            self._stdout.append(line)
-            self._lines.put(line.rstrip("\n"))
-
-    def _drain_err(self):
-        for raw in iter(self.proc.stderr.readline, b""):
-            self._stderr.append(raw.decode(errors="replace"))
-
-    def stdout(self):
-        return "".join(self._stdout)
-
-    def stderr(self):
-        return "".join(self._stderr)
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def request(self, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT_S):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            return resp.status, resp.headers, resp.read()
-        finally:
-            conn.close()
-
-    def post_event(self, event=None, headers=None, raw=None):
-        body = raw if raw is not None else json.dumps(event).encode()
-        h = {"Content-Type": "application/json"}
-        h.update(headers or {})
-        return self.request("POST", "/webhook", body, h)
-
-    def metric(self, name_and_labels):
-        """The value of one metric line, e.g.
-        'conflictlab_service_webhooks_total{result="accepted"}'."""
-        text = self.request("GET", "/metrics")[2].decode()
-        for line in text.splitlines():
-            if line.startswith(name_and_labels + " "):
-                return float(line.split()[-1])
-        raise AssertionError(f"{name_and_labels} not in /metrics")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT_S + 15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT_S)
-        for t in self._readers:
-            t.join(timeout=5)
-        return self.proc.returncode
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT_S)
 
 
 def event(eid, resource, **extra):

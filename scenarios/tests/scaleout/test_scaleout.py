@@ -13,7 +13,6 @@ in the order it posted them. Standard library only.
 
 import http.client
 import json
-import queue
 import random
 import re
 import shutil
@@ -25,9 +24,9 @@ import time
 
 import pytest
 
-from binaries import REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S, conflictlab_bin, run_cli
+from binaries import REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S, run_cli
+from serve_process import ServeProcess
 
-LISTENING = re.compile(r"^listening on http://([^\s]+):(\d+)$")
 SETTLE_S = 120  # upper bound for a burst to be fully processed on a slow box
 PARTITIONS = 8
 LEASE_TTL_MS = 1500
@@ -99,81 +98,23 @@ class RedisProcess:
                 self.proc.wait(timeout=STOP_TIMEOUT_S)
 
 
-class Instance:
+class Instance(ServeProcess):
     """A running `conflictlab serve --queue redis://...`."""
 
     def __init__(self, mock_url, redis_url, policy, instance_id, log, *args):
-        cmd = [conflictlab_bin(), "serve", "--target", mock_url, "--policy", policy,
-               "--queue", redis_url, "--instance-id", instance_id,
-               "--partitions", str(PARTITIONS), "--lease-ttl-ms", str(LEASE_TTL_MS),
-               "--outcome-log", log, "--listen", "127.0.0.1:0",
-               "--conflict-log", log + ".conflicts", "--stop-grace-ms", "5000", *args]
         self.id = instance_id
         self.log = log
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL)
-        self._lines = queue.Queue()
-        self._stderr = []
-        threading.Thread(target=self._drain_out, daemon=True).start()
-        threading.Thread(target=self._drain_err, daemon=True).start()
-        first = self._next()
-        m = LISTENING.match(first or "")
-        if not m:
-            self.kill()
-            raise AssertionError(f"serve did not start: {first!r}, stderr {self.stderr()!r}")
-        self.host, self.port = m.group(1), int(m.group(2))
-        self.joined = self._next()
-
-    def _next(self):
-        try:
-            return self._lines.get(timeout=START_TIMEOUT_S)
-        except queue.Empty:
-            return None
-
-    def _drain_out(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            self._lines.put(raw.decode(errors="replace").rstrip("\n"))
-
-    def _drain_err(self):
-        for raw in iter(self.proc.stderr.readline, b""):
-            self._stderr.append(raw.decode(errors="replace"))
-
-    def stderr(self):
-        return "".join(self._stderr)
+        super().__init__(["--target", mock_url, "--policy", policy,
+                          "--queue", redis_url, "--instance-id", instance_id,
+                          "--partitions", str(PARTITIONS), "--lease-ttl-ms", str(LEASE_TTL_MS),
+                          "--outcome-log", log, "--listen", "127.0.0.1:0",
+                          "--conflict-log", log + ".conflicts", "--stop-grace-ms", "5000", *args])
+        self.joined = self.next_line()
 
     def request(self, method, path, body=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
-
-    def metrics(self):
-        return self.request("GET", "/metrics")[1].decode()
-
-    def metric_sum(self, name):
-        return sum(int(v) for v in re.findall("^" + re.escape(name) + r"(?:\{[^}]*\})? (\d+)$",
-                                              self.metrics(), re.M))
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT_S + 15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT_S)
-        return self.proc.returncode
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT_S)
+        """(status, body bytes), JSON content type."""
+        status, _, data = self.call(method, path, body, {"Content-Type": "application/json"})
+        return status, data
 
 
 @pytest.fixture
@@ -639,7 +580,7 @@ def test_outcomes_merges_sqlite_and_jsonl_logs_of_live_instances(cluster, tmp_pa
         assert len(lines[cid]["records"]) == 1
     by_log = {rec["log"] for x in lines.values() for rec in x["records"]}
     assert by_log == {str(renamed), b.log}, "records from both formats"
-    assert f"merged 8 records from 2 logs into 8 correlation ids (0 with several records)" \
+    assert "merged 8 records from 2 logs into 8 correlation ids (0 with several records)" \
         in r.stderr
     one = next(iter(cids))
     r = run_cli("outcomes", str(sqlite_log), b.log, "--correlation-id", one)

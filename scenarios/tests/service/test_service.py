@@ -12,95 +12,19 @@ import hashlib
 import hmac
 import http.client
 import json
-import os
-import queue
 import re
 import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
-from binaries import REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S, conflictlab_bin, run_cli
+from binaries import STOP_TIMEOUT_S, run_cli
+from serve_process import SqliteServe as ServeProcess
 
-LISTENING = re.compile(r"^listening on http://([^\s]+):(\d+)$")
 SETTLE_S = 60  # upper bound for a burst to be fully processed on a slow box
 
 POLICY = {"max_attempts": 3, "backoff": {"kind": "none"}}
-
-
-class ServeProcess:
-    """A running `conflictlab serve`."""
-
-    def __init__(self, target, db, policy_path, *args, env=None):
-        cmd = [conflictlab_bin(), "serve", "--target", target, "--policy", policy_path,
-               "--db", db, "--listen", "127.0.0.1:0", "--conflict-log", db + ".conflicts.log",
-               *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, env=env)
-        self._lines = queue.Queue()
-        self._stderr = []
-        threading.Thread(target=self._drain_out, daemon=True).start()
-        threading.Thread(target=self._drain_err, daemon=True).start()
-        try:
-            first = self._lines.get(timeout=START_TIMEOUT_S)
-        except queue.Empty:
-            first = None
-        m = LISTENING.match(first or "")
-        if not m:
-            self.kill()
-            raise AssertionError(f"serve did not start: {first!r}, stderr {self.stderr()!r}")
-        self.host, self.port = m.group(1), int(m.group(2))
-
-    def _drain_out(self):
-        for raw in iter(self.proc.stdout.readline, b""):
-            self._lines.put(raw.decode(errors="replace").rstrip("\n"))
-
-    def _drain_err(self):
-        for raw in iter(self.proc.stderr.readline, b""):
-            self._stderr.append(raw.decode(errors="replace"))
-
-    def stderr(self):
-        return "".join(self._stderr)
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            return resp.status, resp.headers, resp.read()
-        finally:
-            conn.close()
-
-    def post_event(self, event, headers=None, raw=None):
-        body = raw if raw is not None else json.dumps(event).encode()
-        h = {"Content-Type": "application/json"}
-        h.update(headers or {})
-        return self.request("POST", "/webhook", body, h)
-
-    def status(self, correlation_id):
-        status, _, body = self.request("GET", "/events/" + correlation_id)
-        assert status == 200, body
-        return json.loads(body)
-
-    def metrics(self):
-        return self.request("GET", "/metrics")[2].decode()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT_S + 15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT_S)
-        return self.proc.returncode
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT_S)
 
 
 @pytest.fixture
