@@ -21,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "conflictlab/common/port.hpp"
 #include "conflictlab/common/secrets.hpp"
 #include "conflictlab/engine/alert_sender.hpp"
 #include "conflictlab/engine/jsonl_outcome_log.hpp"
@@ -118,18 +120,10 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
     if (host == "localhost")
         host = "127.0.0.1";
     const std::string port_text = text.substr(colon + 1);
-    int port = -1;
-    try {
-        std::size_t used = 0;
-        port = std::stoi(port_text, &used);
-        if (used != port_text.size())
-            port = -1;
-    } catch (const std::exception&) {
-        port = -1;
-    }
-    if (port < 0 || port > 65535)
+    const std::optional<int> port = parse_port(port_text);  // 0: any free port
+    if (!port)
         throw UsageError("--listen: port must be 0..65535, got \"" + port_text + "\"");
-    return {host, static_cast<std::uint16_t>(port)};
+    return {host, static_cast<std::uint16_t>(*port)};
 }
 
 std::shared_ptr<engine::OutcomeSink> open_outcome_log(const std::string& path) {

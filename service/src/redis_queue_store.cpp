@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
+
+#include "conflictlab/common/port.hpp"
 
 namespace conflictlab::service {
 
@@ -599,18 +602,10 @@ RedisQueueOptions parse_redis_url(const std::string& url) {
     o.host = host == "localhost" ? "127.0.0.1" : host;
     if (colon != std::string::npos) {
         const std::string port_text = rest.substr(colon + 1);
-        int port = -1;
-        try {
-            std::size_t used = 0;
-            port = std::stoi(port_text, &used);
-            if (used != port_text.size())
-                port = -1;
-        } catch (const std::exception&) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535)
+        const std::optional<int> port = parse_port(port_text);
+        if (!port || *port == 0)
             throw std::invalid_argument("port must be 1..65535, got \"" + port_text + "\"");
-        o.port = static_cast<std::uint16_t>(port);
+        o.port = static_cast<std::uint16_t>(*port);
     }
     return o;
 }

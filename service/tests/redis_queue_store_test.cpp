@@ -311,6 +311,9 @@ TEST(RedisQueueStore, ParsesRedisUrls) {
     EXPECT_EQ(parse_redis_url("redis://localhost").port, 6379);
     EXPECT_THROW(parse_redis_url("http://x:1"), std::invalid_argument);
     EXPECT_THROW(parse_redis_url("redis://x:0"), std::invalid_argument);
+    EXPECT_THROW(parse_redis_url("redis://x:65536"), std::invalid_argument);
+    EXPECT_THROW(parse_redis_url("redis://x:+6379"), std::invalid_argument);  // digits only
+    EXPECT_THROW(parse_redis_url("redis://x: 6379"), std::invalid_argument);
     EXPECT_THROW(parse_redis_url("redis://user:pw@x:1"), std::invalid_argument);
     EXPECT_THROW(parse_redis_url("redis://:1"), std::invalid_argument);
 }
