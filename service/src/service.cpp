@@ -247,6 +247,15 @@ struct Service::Impl {
     }
 
     HttpResponse event_status(std::string_view correlation_id) {
+        // Whether it runs is read before the row: a resolution that finishes
+        // in between has committed its outcome before it left running_ids
+        // (commit()), so the row then says done. Read the other way round,
+        // a finished event could show as "queued" for a moment.
+        bool running = false;
+        {
+            std::lock_guard lock(mutex);
+            running = running_ids.contains(std::string(correlation_id));
+        }
         std::optional<EventRecord> r;
         try {
             r = store.find(correlation_id);
@@ -264,10 +273,8 @@ struct Service::Impl {
             state = r->outcome_kind.value_or("done");
         } else if (state == "replay") {
             state = "replay-requested";
-        } else {
-            std::lock_guard lock(mutex);
-            if (running_ids.contains(r->correlation_id))
-                state = "running";
+        } else if (running) {
+            state = "running";
         }
         json body = {{"correlation_id", r->correlation_id},
                      {"event_id", r->event_id},
