@@ -27,6 +27,7 @@
 #include "conflictlab/service/partitioner.hpp"
 #include "conflictlab/service/resource_scheduler.hpp"
 #include "conflictlab/service/webhook_admission.hpp"
+#include "flush_sinks.hpp"
 
 namespace conflictlab::service {
 
@@ -208,17 +209,7 @@ struct QueuedService::Impl {
         committer_wake.notify_all();
         if (was_started && committer.joinable())
             committer.join();
-        if (deps.transaction_log) {
-            try {
-                deps.transaction_log->flush();
-            } catch (const std::exception& e) {
-                log({{"event", "log-flush-error"}, {"error", e.what()}});
-            }
-        }
-        if (deps.monitor)
-            deps.monitor->flush();
-        if (deps.alerts)
-            deps.alerts->flush();
+        detail::flush_sinks(deps, [this](json line) { log(std::move(line)); });
         if (was_started) {
             try {
                 keeper.leave();  // the next owner need not wait for expiry

@@ -23,6 +23,7 @@
 #include "conflictlab/service/event.hpp"
 #include "conflictlab/service/resource_scheduler.hpp"
 #include "conflictlab/service/webhook_admission.hpp"
+#include "flush_sinks.hpp"
 
 namespace conflictlab::service {
 
@@ -530,17 +531,7 @@ struct Service::Impl {
         writer_wake.notify_all();
         if (was_started && writer.joinable())
             writer.join();
-        if (deps.transaction_log) {
-            try {
-                deps.transaction_log->flush();
-            } catch (const std::exception& e) {
-                log({{"event", "log-flush-error"}, {"error", e.what()}});
-            }
-        }
-        if (deps.monitor)
-            deps.monitor->flush();
-        if (deps.alerts)
-            deps.alerts->flush();
+        detail::flush_sinks(deps, [this](json line) { log(std::move(line)); });
         std::size_t left = 0;
         {
             std::lock_guard lock(mutex);
