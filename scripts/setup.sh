@@ -11,6 +11,7 @@ packages=(
     libcli11-dev              # command-line parsing
     libssl-dev                # TLS for the mock server and the engine's HTTPS driver
     libsqlite3-dev            # outcome log, service intake
+    libjemalloc-dev           # malloc of every program (cmake/Allocator.cmake)
     libhiredis-dev            # Redis client for serve --queue redis:// (docs/scale-out.md)
     redis-server              # the scale-out queue; started by scenarios/tests/scaleout
     libgtest-dev libgmock-dev # unit tests

@@ -215,6 +215,16 @@ void BM_Resolution_Direct(benchmark::State& state) {
 }
 BENCHMARK(BM_Resolution_Direct);
 
+// The machine on the merge path: a 51-byte document of two fields, the
+// timestamp changed on both sides (settled by the newer-wins field rule). What
+// is left of the document work is a handful of nodes, so this is the
+// conflict-merge-retry flow's own cost; the sized variants below add the
+// document work, which grows with the document (see BM_ThreeWayMerge).
+void BM_Resolution_ConflictMergeRetry_Tiny(benchmark::State& state) {
+    run_conflict_merge_retry(state, 0, false);
+}
+BENCHMARK(BM_Resolution_ConflictMergeRetry_Tiny);
+
 void BM_Resolution_ConflictMergeRetry_Small(benchmark::State& state) {
     run_conflict_merge_retry(state, 256, false);
 }

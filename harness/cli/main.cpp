@@ -11,7 +11,9 @@ int main(int argc, char** argv) {
     CLI::App app{"Conflict Lab: HTTP optimistic-concurrency conflicts, made boring.",
                  "conflictlab"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", CONFLICTLAB_VERSION);
+    // The allocator is part of the build an operator reports (cmake/Allocator.cmake).
+    app.set_version_flag("--version",
+                         CONFLICTLAB_VERSION " (malloc: " CONFLICTLAB_ALLOCATOR_NAME ")");
     int exit_code = kExitOk;
     add_mock_command(app, exit_code);
     add_run_command(app, exit_code);
