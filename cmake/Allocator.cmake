@@ -34,7 +34,7 @@ if(conflictlab_allocator_in_use STREQUAL "jemalloc")
     string(REGEX REPLACE "_.*$" "" jemalloc_version "${JEMALLOC_VERSION}")  # "5.3.0_0" -> "5.3.0"
     set(CONFLICTLAB_ALLOCATOR_DESCRIPTION "jemalloc ${jemalloc_version}")
 elseif(conflictlab_allocator_in_use STREQUAL "system")
-    set(CONFLICTLAB_ALLOCATOR_DESCRIPTION "system malloc")
+    set(CONFLICTLAB_ALLOCATOR_DESCRIPTION "system")
 else()
     message(FATAL_ERROR
         "conflictlab: CONFLICTLAB_ALLOCATOR must be jemalloc or system, not '${CONFLICTLAB_ALLOCATOR}'")

@@ -1,9 +1,12 @@
 """Exit codes, failed gates, bad scenarios, JUnit, --seed and --history."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from binaries import run_cli
 
 
 
@@ -122,3 +125,11 @@ def test_syntax_error_names_line_and_column(run_scenario, write_json):
     r = run_scenario(write_json("syntax.json", '{"name": "x",\n}'))
     assert r.returncode == 2
     assert "line 2" in r.stderr
+
+
+def test_version_names_the_allocator():
+    """Operators compare runs across builds: --version says which malloc the
+    program links (cmake/Allocator.cmake), since it moves every figure."""
+    r = run_cli("--version")
+    assert r.returncode == 0, r
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \(malloc: (jemalloc \d+\.\d+\.\d+|system)\)\n", r.stdout), r.stdout
