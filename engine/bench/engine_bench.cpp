@@ -428,6 +428,50 @@ void BM_NlohmannMergePatch(benchmark::State& state) {
 }
 BENCHMARK(BM_NlohmannMergePatch)->Arg(256)->Arg(1024)->Arg(100 * 1024);
 
+// Set merge of an append-style array of N strings (base N, ours and theirs
+// each append one), the set-add workload's hot document. Reference: the
+// same change by merge_patch, which replaces the array whole (one copy of
+// it): the least work any merge of these arrays can do.
+struct SetTriple {
+    json base, ours, theirs;
+};
+
+SetTriple make_set_triple(std::int64_t n) {
+    json items = json::array();
+    for (std::int64_t i = 0; i < n; ++i)
+        items.push_back("op-" + std::to_string(i));
+    SetTriple t{{{"items", items}}, {}, {}};
+    t.ours = t.base;
+    t.ours["items"].push_back("ours-new");
+    t.theirs = t.base;
+    t.theirs["items"].push_back("theirs-new");
+    return t;
+}
+
+void BM_SetMerge(benchmark::State& state) {
+    const SetTriple t = make_set_triple(state.range(0));
+    conflictlab::engine::MergeOptions options;
+    options.set_merge_pointers = {"/items"};
+    for (auto _ : state) {
+        auto r = conflictlab::engine::three_way_merge(t.base, t.ours, t.theirs, options);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SetMerge)->Arg(100)->Arg(2'500)->Arg(20'000);
+
+void BM_SetMergeReference_MergePatch(benchmark::State& state) {
+    const SetTriple t = make_set_triple(state.range(0));
+    const json patch = {{"items", t.ours["items"]}};
+    for (auto _ : state) {
+        json merged = t.theirs;
+        merged.merge_patch(patch);
+        benchmark::DoNotOptimize(merged);
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SetMergeReference_MergePatch)->Arg(100)->Arg(2'500)->Arg(20'000);
+
 void BM_BackoffSample(benchmark::State& state) {
     auto kind = static_cast<BackoffKind>(state.range(0));
     conflictlab::engine::Backoff backoff(BackoffOptions{kind, 100, 2.0, 20'000, 0.1});

@@ -97,6 +97,58 @@ TEST(ThreeWayMerge, SetMergeWithoutBaseArrayTreatsBaseAsEmpty) {
     EXPECT_EQ(r.merged["s"], (json{"b", "a"}));
 }
 
+// The set is keyed by JSON equality, which compares numbers by value across
+// nlohmann's three number types: 1 (parsed, unsigned), 1 (built, signed) and
+// 1.0 are one element. A hash that mixed in the type (nlohmann's std::hash
+// does) would see ours' 1.0 as a removal of the 1 that base and theirs hold,
+// and as an addition of its own.
+TEST(ThreeWayMerge, SetMergeTreatsEqualNumbersOfAnyTypeAsOneElement) {
+    MergeOptions o;
+    o.set_merge_pointers = {"/s"};
+    const json base = {{"s", json::array({json(std::uint64_t{1})})}};
+    const json ours = {{"s", json::array({json(1.0), json(std::int64_t{2})})}};
+    const json theirs = {{"s", json::array({json(std::uint64_t{1}), json(std::uint64_t{3})})}};
+    auto r = merge3(base, ours, theirs, o);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.merged["s"], (json{1, 3, 2}));
+}
+
+TEST(ThreeWayMerge, SetMergeComparesObjectElementsByValue) {
+    MergeOptions o;
+    o.set_merge_pointers = {"/s"};
+    const json a = {{"id", 1}, {"tags", {"x", "y"}}};
+    const json b = {{"id", 2}};
+    const json c = {{"id", 3}};
+    auto r = merge3({{"s", {a, b}}}, {{"s", {a, c}}}, {{"s", {b, a, a}}}, o);
+    ASSERT_TRUE(r.ok);
+    // theirs minus ours' removal of b, deduplicated, then ours' addition c.
+    EXPECT_EQ(r.merged["s"], (json{a, c}));
+}
+
+// Append-style fields grow with every write; the merge of a 20,000-element
+// set keeps theirs' order, applies ours' one removal and one addition.
+TEST(ThreeWayMerge, SetMergeOfLargeArraysKeepsOrderAndEveryChange) {
+    MergeOptions o;
+    o.set_merge_pointers = {"/items"};
+    json base_items = json::array();
+    for (int i = 0; i < 20'000; ++i)
+        base_items.push_back("item-" + std::to_string(i));
+    json ours_items = base_items;
+    ours_items.erase(ours_items.begin() + 7);  // ours removes item-7
+    ours_items.push_back("ours-new");
+    json theirs_items = base_items;
+    theirs_items.push_back("theirs-new");
+    auto r = merge3({{"items", base_items}}, {{"items", ours_items}}, {{"items", theirs_items}}, o);
+    ASSERT_TRUE(r.ok);
+    const json& merged = r.merged["items"];
+    ASSERT_EQ(merged.size(), 20'001u);
+    EXPECT_EQ(merged[6], "item-6");
+    EXPECT_EQ(merged[7], "item-8");
+    EXPECT_EQ(merged[19'998], "item-19999");
+    EXPECT_EQ(merged[19'999], "theirs-new");
+    EXPECT_EQ(merged[20'000], "ours-new");
+}
+
 TEST(ThreeWayMerge, GuardChangedByTheirs_Irreconcilable) {
     MergeOptions o;
     o.guard_pointers = {"/type"};
