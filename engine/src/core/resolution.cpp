@@ -162,9 +162,6 @@ struct Resolution::State {
     std::string sent_text;  // serialization of sent_body; empty before the first write
     std::string resource_path;
     std::string path;  // the outcome's path, built as the decisions are taken
-    // Accept, the X- identifiers and Content-Type: built once, copied into
-    // every request (GETs drop Content-Type).
-    HeaderFields headers;
     Timestamp pending_since{0};
     Timestamp sleep_since{0};
     Timestamp now{0};
@@ -180,9 +177,11 @@ struct Resolution::State {
     FetchFor fetch_for = FetchFor::conflict;
     Trouble trouble = Trouble::none;
     bool base_is_current = false;  // base holds the last fetched server state
-    bool write_sent = false;       // `write` went out as it is now
-    bool indeterminate = false;    // a write may have been applied, unconfirmed
-    bool create_first = false;     // Update::create_only: first write If-None-Match: *
+    // The last write sent is exactly what send_write() would send now: set
+    // when a write goes out, cleared by plan(), any token change and finish().
+    bool write_sent = false;
+    bool indeterminate = false;  // a write may have been applied, unconfirmed
+    bool create_first = false;   // Update::create_only: first write If-None-Match: *
 
     // ---- events ---------------------------------------------------------
 
@@ -379,6 +378,7 @@ struct Resolution::State {
         if (read.token) {
             token = std::move(read.token);
             token_epoch = failure_epoch;
+            write_sent = false;
         }
 
         auto fresh = compare_freshness(incoming_ts, body, r.headers, policy.timestamp_pointer);
@@ -509,8 +509,17 @@ struct Resolution::State {
             add_path("retry");
 
         Pending p{write_method_name(write.method), request_timeout(), RequestPurpose::write};
-        Doc body = write.body;  // the token is placed in a copy, never in a shared document
         const auto& target = policy.target;
+        if (write_sent && sent_body) {
+            // A resend after a transient failure: plan and token unchanged
+            // (see write_sent), so are the body bytes and write.carried_token;
+            // only the serialization is saved.
+            p.if_none_match = write.create_only;
+            p.if_match = with_token && detail::sink_header(target) && !token->body_only;
+            ++out.attempts;
+            return emit(p, std::string(sent_text), Phase::writing);
+        }
+        Doc body = write.body;  // the token is placed in a copy, never in a shared document
         write.carried_token = false;
         if (write.create_only) {
             p.if_none_match = true;
@@ -556,28 +565,49 @@ struct Resolution::State {
         return std::min(milliseconds{policy.attempt_timeout_ms}, left);
     }
 
-    // The request described by `pending`. Headers come from prototypes built
-    // once per resolution.
+    // The request described by `pending`. Its fields go straight into one
+    // right-sized list, in this order: Accept, the X- identifiers the update
+    // carries, then for writes Content-Type, If-None-Match, If-Match. (Copying
+    // a per-resolution prototype cost a vector and its long strings per
+    // request, plus a regrowth when If-Match was appended.)
     SendRequest render(std::string body) const {
         SendRequest req;
+        render_into(req, std::move(body));
+        return req;
+    }
+
+    // render() into a default-constructed request: emit() builds it inside
+    // the returned Action, saving a move of every string.
+    void render_into(SendRequest& req, std::string body) const {
         req.method = std::string(pending.method);
         req.path = resource_path;
         req.purpose = pending.purpose;
         req.timeout = pending.timeout;
-        if (pending.purpose == RequestPurpose::write) {
-            req.headers = headers;
-            if (write.method == WriteMethod::patch)
-                req.headers.set("Content-Type", "application/merge-patch+json");
+        const bool is_write = pending.purpose == RequestPurpose::write;
+        HeaderFields& h = req.headers;
+        h.reserve(1 + static_cast<std::size_t>(!out.correlation_id.empty()) +
+                  static_cast<std::size_t>(!out.writer_id.empty()) +
+                  static_cast<std::size_t>(!out.op_id.empty()) +
+                  (is_write ? 1 + static_cast<std::size_t>(pending.if_none_match) +
+                                  static_cast<std::size_t>(pending.if_match)
+                            : 0));
+        h.add("Accept", "application/json");
+        if (!out.correlation_id.empty())
+            h.add("X-Correlation-Id", out.correlation_id);
+        if (!out.writer_id.empty())
+            h.add("X-Writer-Id", out.writer_id);
+        if (!out.op_id.empty())
+            h.add("X-Op-Id", out.op_id);
+        if (is_write) {
+            h.add("Content-Type", write.method == WriteMethod::patch
+                                      ? "application/merge-patch+json"
+                                      : "application/json");
             if (pending.if_none_match)
-                req.headers.add("If-None-Match", "*");
+                h.add("If-None-Match", "*");
             if (pending.if_match)
-                req.headers.add("If-Match", token->if_match());
+                h.add("If-Match", token->if_match());
             req.body = std::move(body);
-        } else {
-            req.headers = headers;
-            req.headers.erase("Content-Type");
         }
-        return req;
     }
 
     Action emit(const Pending& p, std::string body, Phase next) {
@@ -586,7 +616,9 @@ struct Resolution::State {
         pending_view.reset();
         pending_since = now;
         phase = next;
-        return render(std::move(body));
+        Action action{std::in_place_type<SendRequest>};
+        render_into(std::get<SendRequest>(action), std::move(body));
+        return action;
     }
 
     Action after_delay(milliseconds delay, Phase next) {
@@ -625,17 +657,19 @@ struct Resolution::State {
         phase = Phase::done;
         // Done carries the outcome; outcome() keeps a copy of all but the
         // final body, which it restores from sent_text when asked. The body
-        // moves into Done when nothing else shares it (the usual case).
-        Done done{out};
+        // moves into Done when nothing else shares it (the usual case). The
+        // copy is made in the returned Action itself (no Done temporary to
+        // move from).
+        Action action{std::in_place_type<Done>, out};
         if (sent_body) {
             drop(write.body);
             drop(ours);
             drop(payload);
-            done.outcome.final_body =
+            std::get<Done>(action).outcome.final_body =
                 sent_body.use_count() == 1 ? std::move(*sent_body) : json(*sent_body);
             sent_body.reset();
         }
-        return done;
+        return action;
     }
 
     Action fail(FailureReason reason, std::string detail) {
@@ -665,7 +699,7 @@ struct Resolution::State {
     }
 
     void close_step(const Event& ev) {
-        StepTiming step;
+        StepTiming& step = out.steps.emplace_back();  // built in place
         if (phase == Phase::sleeping) {
             step.step = "sleep";
             step.started = sleep_since;
@@ -678,7 +712,6 @@ struct Resolution::State {
             step.status = ev.response->status;
         if (ev.error)
             step.error = std::string(transport_error_kind_name(ev.error->kind));
-        out.steps.push_back(std::move(step));
     }
 
     bool attempts_left() const { return out.attempts < policy.max_attempts; }
@@ -686,6 +719,7 @@ struct Resolution::State {
     void invalidate_token() {
         ++failure_epoch;
         token.reset();
+        write_sent = false;
     }
 
     FailureReason exhausted_reason() const {
@@ -920,9 +954,12 @@ Resolution::State::State(Update&& update, std::shared_ptr<const Policy> p, Rando
       backoff(policy.backoff),
       method(update.method),
       create_first(update.create_only) {
-    resource_path = policy.target.resource_path;
-    resource_path.replace(resource_path.find("{id}"), 4,
-                          detail::percent_encode(update.resource_id));
+    // validate(Policy) guarantees the {id}; one right-sized string.
+    const std::string_view tmpl = policy.target.resource_path;
+    const std::size_t at = tmpl.find("{id}");
+    const std::string id = detail::percent_encode(update.resource_id);
+    resource_path.reserve(tmpl.size() - 4 + id.size());
+    resource_path.append(tmpl.substr(0, at)).append(id).append(tmpl.substr(at + 4));
     incoming_ts = update.business_timestamp
                       ? update.business_timestamp
                       : read_business_timestamp(update.payload, policy.timestamp_pointer);
@@ -932,15 +969,6 @@ Resolution::State::State(Update&& update, std::shared_ptr<const Policy> p, Rando
     // is shared from here on (see Doc).
     base = std::move(update.base_body);
     payload = std::make_shared<json>(std::move(update.payload));
-
-    headers.add("Accept", "application/json");
-    if (!update.correlation_id.empty())
-        headers.add("X-Correlation-Id", update.correlation_id);
-    if (!update.writer_id.empty())
-        headers.add("X-Writer-Id", update.writer_id);
-    if (!update.op_id.empty())
-        headers.add("X-Op-Id", update.op_id);
-    headers.add("Content-Type", "application/json");
 
     out.resource_id = std::move(update.resource_id);
     out.method = method;

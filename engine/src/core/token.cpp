@@ -77,7 +77,7 @@ TokenRead read_token(const TargetProfile& p, const HeaderFields& headers, const 
     }
     if (tag->weak && p.weak_etag_mode == WeakEtagMode::strict)
         return weak_in_strict(p, body, r);
-    r.token = Token{tag->opaque, tag->weak, std::nullopt, false};
+    r.token = Token{std::move(tag->opaque), tag->weak, std::nullopt, false};
     return r;
 }
 
@@ -97,7 +97,7 @@ TokenRead read_base_token(const TargetProfile& p, const std::string& raw) {
         r.note = "base token is a weak ETag, unusable in If-Match in strict mode";
         return r;
     }
-    r.token = Token{tag->opaque, tag->weak, std::nullopt, false};
+    r.token = Token{std::move(tag->opaque), tag->weak, std::nullopt, false};
     return r;
 }
 

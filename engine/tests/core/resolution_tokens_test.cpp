@@ -121,6 +121,38 @@ TEST(BodyToken, CouchDbRev_ReadFromAndWrittenToTheBody) {
     EXPECT_EQ(o.token_after, "3-ccc");
 }
 
+// A resend after a transient failure repeats the write byte for byte (token
+// included, counted as an attempt); once a conflict brings a new token, the
+// body is rebuilt around it, never resent with the old one.
+TEST(BodyToken, TransientResendRepeatsTheBodyUntilTheTokenChanges) {
+    StubRandom random;
+    Policy p = quick_policy();
+    p.target.token_source = TokenSource::body_pointer;
+    p.target.token_sink = TokenSink::body_pointer;
+    p.target.token_pointer = "/_rev";
+    p.max_attempts = 5;
+    Resolution r(put_update(kPayload, "1-aaa"), p, random);
+    const auto first = request_of(r.start());
+    auto after_503 = r.on_response(response(503));
+    if (std::holds_alternative<Sleep>(after_503))
+        after_503 = r.on_timer();
+    const auto resent = request_of(after_503);
+    EXPECT_EQ(resent.body, first.body);
+    EXPECT_EQ(body_of(resent)["_rev"], "1-aaa");
+    r.on_response(response(409));
+    json current = kOlder;
+    current["_rev"] = "2-bbb";
+    const auto retry = request_of(r.on_response(response(200, current)));
+    EXPECT_EQ(body_of(retry)["_rev"], "2-bbb");
+    auto after_second_503 = r.on_response(response(503));
+    if (std::holds_alternative<Sleep>(after_second_503))
+        after_second_503 = r.on_timer();
+    EXPECT_EQ(request_of(after_second_503).body, retry.body);
+    const auto o = outcome_of(r.on_response(response(201, {{"ok", true}, {"_rev", "3-ccc"}})));
+    EXPECT_EQ(o.attempts, 4);
+    EXPECT_EQ(o.token_after, "3-ccc");
+}
+
 // Kubernetes style: metadata.resourceVersion in the body, nested objects
 // created when the payload lacks them; also sent as If-Match ("both").
 TEST(BodyToken, KubernetesResourceVersion_NestedPointer) {

@@ -17,7 +17,7 @@ namespace conflictlab {
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
 class HeaderFields {
-public:
+  public:
     using Field = std::pair<std::string, std::string>;
 
     HeaderFields() = default;
@@ -25,6 +25,8 @@ public:
 
     // Appends a field; repeated names are kept (e.g. several If-Match lines).
     void add(std::string name, std::string value);
+    // Room for `n` fields, so a builder that knows its count allocates once.
+    void reserve(std::size_t n) { fields_.reserve(n); }
     // Replaces every field named `name` with one field.
     void set(std::string_view name, std::string value);
     void erase(std::string_view name);
@@ -41,7 +43,7 @@ public:
 
     bool operator==(const HeaderFields&) const = default;
 
-private:
+  private:
     std::vector<Field> fields_;
 };
 
