@@ -99,13 +99,20 @@ TEST(Rfc9110_IfMatch, WeakEtagInStrictMode_FallsBackToTheBodyToken) {
     EXPECT_EQ(body_of(retry)["_rev"], "7-abc");
 }
 
+// A target whose token lives in the body at `pointer` (CouchDB's _rev,
+// Kubernetes' resourceVersion), sent back in the body or also as If-Match.
+Policy body_token_policy(const std::string& pointer, TokenSink sink = TokenSink::body_pointer) {
+    Policy p = quick_policy();
+    p.target.token_source = TokenSource::body_pointer;
+    p.target.token_sink = sink;
+    p.target.token_pointer = pointer;
+    return p;
+}
+
 // CouchDB style: the revision lives in the document as _rev.
 TEST(BodyToken, CouchDbRev_ReadFromAndWrittenToTheBody) {
     StubRandom random;
-    Policy p = quick_policy();
-    p.target.token_source = TokenSource::body_pointer;
-    p.target.token_sink = TokenSink::body_pointer;
-    p.target.token_pointer = "/_rev";
+    Policy p = body_token_policy("/_rev");
     Resolution r(put_update(kPayload, "1-aaa"), p, random);
     const auto first = request_of(r.start());
     EXPECT_EQ(header(first, "If-Match"), "<absent>");
@@ -126,10 +133,7 @@ TEST(BodyToken, CouchDbRev_ReadFromAndWrittenToTheBody) {
 // body is rebuilt around it, never resent with the old one.
 TEST(BodyToken, TransientResendRepeatsTheBodyUntilTheTokenChanges) {
     StubRandom random;
-    Policy p = quick_policy();
-    p.target.token_source = TokenSource::body_pointer;
-    p.target.token_sink = TokenSink::body_pointer;
-    p.target.token_pointer = "/_rev";
+    Policy p = body_token_policy("/_rev");
     p.max_attempts = 5;
     Resolution r(put_update(kPayload, "1-aaa"), p, random);
     const auto first = request_of(r.start());
@@ -157,10 +161,7 @@ TEST(BodyToken, TransientResendRepeatsTheBodyUntilTheTokenChanges) {
 // created when the payload lacks them; also sent as If-Match ("both").
 TEST(BodyToken, KubernetesResourceVersion_NestedPointer) {
     StubRandom random;
-    Policy p = quick_policy();
-    p.target.token_source = TokenSource::body_pointer;
-    p.target.token_sink = TokenSink::both;
-    p.target.token_pointer = "/metadata/resourceVersion";
+    Policy p = body_token_policy("/metadata/resourceVersion", TokenSink::both);
     Resolution r(put_update(kPayload, "41"), p, random);
     const auto first = request_of(r.start());
     EXPECT_EQ(body_of(first)["metadata"]["resourceVersion"], "41");
@@ -175,10 +176,7 @@ TEST(BodyToken, KubernetesResourceVersion_NestedPointer) {
 
 TEST(BodyToken, AlreadyAppliedIgnoresTheTokenField) {
     StubRandom random;
-    Policy p = quick_policy();
-    p.target.token_source = TokenSource::body_pointer;
-    p.target.token_sink = TokenSink::body_pointer;
-    p.target.token_pointer = "/_rev";
+    Policy p = body_token_policy("/_rev");
     Resolution r(put_update(kPayload, "1-aaa"), p, random);
     r.start();
     r.on_transport_error(transport(TransportErrorKind::timeout, true));
@@ -191,10 +189,7 @@ TEST(BodyToken, AlreadyAppliedIgnoresTheTokenField) {
 
 TEST(BodyToken, NumericTokenKeepsItsJsonType) {
     StubRandom random;
-    Policy p = quick_policy();
-    p.target.token_source = TokenSource::body_pointer;
-    p.target.token_sink = TokenSink::body_pointer;
-    p.target.token_pointer = "/version";
+    Policy p = body_token_policy("/version");
     Resolution r(put_update(kPayload, std::nullopt), p, random);
     r.start();
     r.on_response(response(409));
