@@ -121,44 +121,39 @@ class ValueSet {
     std::size_t mask_ = 0;
 };
 
-std::vector<std::size_t> hashes_of(const json& array) {
-    std::vector<std::size_t> hashes;
-    hashes.reserve(array.size());
-    for (const auto& v : array)
-        hashes.push_back(value_hash(v));
-    return hashes;
-}
-
 // theirs - removed(base -> ours) + added(base -> ours), without duplicates.
 // Linear in the arrays' sizes (each element hashed once): append-style
 // fields grow with every write, and a hot document's set merge runs on every
-// conflict.
+// conflict. REQUIRES: ours and theirs are arrays (both callers check).
 json merge_as_set(const json* base, const json& ours, const json& theirs) {
-    static const json kEmpty = json::array();
-    const json& b = (base != nullptr && base->is_array()) ? *base : kEmpty;
-    const auto ours_hashes = hashes_of(ours);
+    static const json::array_t kEmpty;
+    const auto& b =
+        (base != nullptr && base->is_array()) ? base->get_ref<const json::array_t&>() : kEmpty;
+    const auto& o = ours.get_ref<const json::array_t&>();
+    const auto& t = theirs.get_ref<const json::array_t&>();
+
     ValueSet in_base(b.size());
     for (const auto& v : b)
         in_base.insert(v, value_hash(v));
-    ValueSet in_ours(ours.size());
-    std::size_t i = 0;
-    for (const auto& v : ours)
-        in_ours.insert(v, ours_hashes[i++]);
+    std::vector<std::size_t> ours_hashes(o.size());
+    ValueSet in_ours(o.size());
+    for (std::size_t i = 0; i < o.size(); ++i) {
+        ours_hashes[i] = value_hash(o[i]);
+        in_ours.insert(o[i], ours_hashes[i]);
+    }
 
-    ValueSet emitted(theirs.size() + ours.size());
+    ValueSet emitted(t.size() + o.size());
     json out = json::array();
-    out.get_ref<json::array_t&>().reserve(theirs.size() + ours.size());
-    for (const auto& v : theirs) {
+    out.get_ref<json::array_t&>().reserve(t.size() + o.size());
+    for (const auto& v : t) {
         const std::size_t h = value_hash(v);
         const bool removed_by_ours = in_base.contains(v, h) && !in_ours.contains(v, h);
         if (!removed_by_ours && emitted.insert(v, h))
             out.push_back(v);
     }
-    i = 0;
-    for (const auto& v : ours) {
-        const std::size_t h = ours_hashes[i++];
-        if (!in_base.contains(v, h) && emitted.insert(v, h))
-            out.push_back(v);
+    for (std::size_t i = 0; i < o.size(); ++i) {
+        if (!in_base.contains(o[i], ours_hashes[i]) && emitted.insert(o[i], ours_hashes[i]))
+            out.push_back(o[i]);
     }
     return out;
 }

@@ -509,45 +509,40 @@ struct Resolution::State {
             add_path("retry");
 
         Pending p{write_method_name(write.method), request_timeout(), RequestPurpose::write};
+        p.if_none_match = write.create_only;
+        p.if_match = with_token && detail::sink_header(policy.target) && !token->body_only;
+        // A resend after a transient failure (write_sent: plan and token
+        // unchanged since) repeats the bytes already serialized.
+        if (!write_sent || !sent_body)
+            serialize_write(with_token, p.if_match);
+        ++out.attempts;
+        return emit(p, std::string(sent_text), Phase::writing);
+    }
+
+    // The planned write's body into sent_body and sent_text (for
+    // outcome().final_body, pending_request() and resends), with the token
+    // in the body where the target wants it there.
+    void serialize_write(bool with_token, bool token_in_header) {
         const auto& target = policy.target;
-        if (write_sent && sent_body) {
-            // A resend after a transient failure: plan and token unchanged
-            // (see write_sent), so are the body bytes and write.carried_token;
-            // only the serialization is saved.
-            p.if_none_match = write.create_only;
-            p.if_match = with_token && detail::sink_header(target) && !token->body_only;
-            ++out.attempts;
-            return emit(p, std::string(sent_text), Phase::writing);
-        }
         Doc body = write.body;  // the token is placed in a copy, never in a shared document
-        write.carried_token = false;
+        write.carried_token = token_in_header;
         if (write.create_only) {
-            p.if_none_match = true;
             if (detail::sink_body(target) && detail::find(*body, target.token_pointer)) {
                 body = std::make_shared<json>(*body);
                 detail::erase_at(*body, target.token_pointer);
             }
-        } else if (with_token) {
-            if (detail::sink_header(target) && !token->body_only) {
-                p.if_match = true;
+        } else if (with_token && detail::sink_body(target)) {
+            auto with = std::make_shared<json>(*body);
+            if (detail::set_at(*with, target.token_pointer, token->body_value())) {
+                body = std::move(with);
                 write.carried_token = true;
-            }
-            if (detail::sink_body(target)) {
-                auto with = std::make_shared<json>(*body);
-                if (detail::set_at(*with, target.token_pointer, token->body_value())) {
-                    body = std::move(with);
-                    write.carried_token = true;
-                } else {
-                    note("cannot place the token at " + target.token_pointer + " in the body");
-                }
+            } else {
+                note("cannot place the token at " + target.token_pointer + " in the body");
             }
         }
-        std::string text = dump_json(*body);
-        sent_text = text;  // for outcome().final_body and pending_request()
+        sent_text = dump_json(*body);
         sent_body = std::move(body);
         write_sent = true;
-        ++out.attempts;
-        return emit(p, std::move(text), Phase::writing);
     }
 
     Action send_fetch() {
