@@ -3,6 +3,7 @@ conftest.py and the suites that need them at import time (a module named
 `conftest` is ambiguous once several folders have one). Standard library
 only."""
 
+import http.client
 import os
 import re
 import subprocess
@@ -35,3 +36,14 @@ def run_cli(*args, env=None, timeout=30):
         env=env,
         stdin=subprocess.DEVNULL,
     )
+
+
+def http_call(host, port, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT_S):
+    """One request on a fresh connection: (status, headers, body bytes)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read()
+    finally:
+        conn.close()

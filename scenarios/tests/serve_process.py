@@ -5,7 +5,6 @@ stopped with SIGTERM (SIGKILL after a bound). One class for every suite, so a
 change to how the service starts or prints its address is made once.
 Standard library only."""
 
-import http.client
 import json
 import queue
 import re
@@ -13,7 +12,8 @@ import signal
 import subprocess
 import threading
 
-from binaries import LISTENING, REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S, conflictlab_bin
+from binaries import (LISTENING, REQUEST_TIMEOUT_S, START_TIMEOUT_S, STOP_TIMEOUT_S,
+                      conflictlab_bin, http_call)
 
 
 class ServeProcess:
@@ -66,13 +66,7 @@ class ServeProcess:
 
     def call(self, method, path, body=None, headers=None, timeout=REQUEST_TIMEOUT_S):
         """One request on a fresh connection: (status, headers, body bytes)."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            return resp.status, resp.headers, resp.read()
-        finally:
-            conn.close()
+        return http_call(self.host, self.port, method, path, body, headers, timeout)
 
     request = call
 

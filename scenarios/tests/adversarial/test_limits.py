@@ -4,12 +4,12 @@ client (no reset eats the answer), the connection handled and the server
 still serving; invalid UTF-8 and JSON nested 100000 levels deep get 400,
 never a stack overflow, and change nothing already accepted."""
 
-import http.client
 import json
 
 import pytest
 
 from adversarial_support import event, exchange, parse_response
+from binaries import http_call
 
 DEEP = 100_000
 
@@ -18,16 +18,10 @@ def deep_array(n=DEEP):
     return "[" * n + "]" * n
 
 
-def post(host, port, method, path, body, headers=None, timeout=30):
+def post(host, port, method, path, body, headers=None):
     """http.client sends the whole body before reading: exactly the client a
     server that closes early would leave with a reset instead of its 4xx."""
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, r.headers, r.read()
-    finally:
-        conn.close()
+    return http_call(host, port, method, path, body, headers, timeout=30)
 
 
 def assert_problem(status, headers, body, expected_status, detail_part):
